@@ -1,0 +1,75 @@
+export {
+  ChatHistoryError,
+  type ChatHistoryErrorCode,
+  type ChatHistoryErrorOptions,
+} from './errors.js';
+export {
+  createHttpClient,
+  encodePathSegment,
+  type FetchFunction,
+  type GetJsonOptions,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpOptions,
+  type QueryValue,
+} from './http.js';
+export {
+  inferMediaType,
+  kindOfMediaType,
+  type MediaTypeInfo,
+  mediaTypeFromFileName,
+} from './media-type.js';
+export {
+  type Attachment,
+  type AttachmentKind,
+  AttachmentKindSchema,
+  AttachmentSchema,
+  type Conversation,
+  ConversationSchema,
+  type LastMessage,
+  LastMessageSchema,
+  type Message,
+  MessageSchema,
+  MetadataSchema,
+  type Participant,
+  ParticipantSchema,
+  type Recording,
+  RecordingSchema,
+  type Role,
+  RoleSchema,
+  TimestampSchema,
+  type Usage,
+  UsageSchema,
+} from './model.js';
+export { type CursorInfo, cursorStrategy, type OpaqueCursor } from './paginate/cursor-strategy.js';
+export { type OffsetCursor, type OffsetInfo, offsetStrategy } from './paginate/offset-strategy.js';
+export {
+  type PageNumberCursor,
+  type PageNumberInfo,
+  pageNumberStrategy,
+} from './paginate/page-number-strategy.js';
+export { MAX_CONCURRENCY, paginate } from './paginate/paginate.js';
+export { createPaginated, type OpenPages, type Paginated } from './paginate/paginated.js';
+export type {
+  FetchedPage,
+  InvalidRecord,
+  MapResult,
+  Page,
+  PageCursor,
+  PaginatedListDefinition,
+  PaginateOptions,
+  PaginationStrategy,
+  RecordIssue,
+} from './paginate/types.js';
+export { DEFAULT_RETRY, type RetryOptions } from './retry.js';
+export {
+  type ChatHistorySource,
+  defineSource,
+  type ListConversationsOptions,
+  type ListMessagesOptions,
+  type SourceCapabilities,
+  type SourceDefinition,
+  unsupported,
+} from './source.js';
+export { InvalidTimestampError, normalizeTimestamp } from './timestamp.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,134 @@
+import type { AttachmentKind } from './model.js';
+
+/** What an attachment is, as far as its name, URL or the vendor's hint tell. */
+export interface MediaTypeInfo {
+  /** IANA media type such as `image/png`, or `null` when nothing tells it. */
+  mediaType: string | null;
+  kind: AttachmentKind;
+}
+
+const BY_EXTENSION: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  jfif: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  avif: 'image/avif',
+  bmp: 'image/bmp',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  ico: 'image/vnd.microsoft.icon',
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/opus',
+  wav: 'audio/wav',
+  m4a: 'audio/mp4',
+  aac: 'audio/aac',
+  flac: 'audio/flac',
+  weba: 'audio/webm',
+  mp4: 'video/mp4',
+  m4v: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  mkv: 'video/x-matroska',
+  avi: 'video/x-msvideo',
+  '3gp': 'video/3gpp',
+  pdf: 'application/pdf',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ppt: 'application/vnd.ms-powerpoint',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  odt: 'application/vnd.oasis.opendocument.text',
+  rtf: 'application/rtf',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  html: 'text/html',
+  htm: 'text/html',
+  json: 'application/json',
+  xml: 'application/xml',
+  zip: 'application/zip',
+};
+
+const DOCUMENT_TYPES = new Set([
+  'application/pdf',
+  'application/msword',
+  'application/rtf',
+  'application/vnd.ms-excel',
+  'application/vnd.ms-powerpoint',
+  'text/plain',
+  'text/markdown',
+  'text/csv',
+]);
+
+const COARSE_KINDS: Readonly<Record<string, AttachmentKind>> = {
+  image: 'image',
+  photo: 'image',
+  picture: 'image',
+  sticker: 'image',
+  audio: 'audio',
+  voice: 'audio',
+  sound: 'audio',
+  video: 'video',
+  document: 'document',
+  doc: 'document',
+};
+
+/** The kind an IANA media type belongs to. */
+export function kindOfMediaType(mediaType: string | null): AttachmentKind {
+  if (mediaType === null) return 'file';
+  const type = mediaType.toLowerCase();
+  if (type.startsWith('image/')) return 'image';
+  if (type.startsWith('audio/')) return 'audio';
+  if (type.startsWith('video/')) return 'video';
+  if (
+    DOCUMENT_TYPES.has(type) ||
+    type.startsWith('application/vnd.openxmlformats-officedocument.') ||
+    type.startsWith('application/vnd.oasis.opendocument.')
+  ) {
+    return 'document';
+  }
+  return 'file';
+}
+
+/** The media type a file name or URL's extension implies, or `null`. */
+export function mediaTypeFromFileName(nameOrUrl: string | null | undefined): string | null {
+  if (!nameOrUrl) return null;
+  // Only the last path segment counts, without a query string or fragment.
+  const path = nameOrUrl.split(/[?#]/, 1)[0] ?? '';
+  const fileName = path.slice(path.lastIndexOf('/') + 1);
+  const dot = fileName.lastIndexOf('.');
+  if (dot < 0 || dot === fileName.length - 1) return null;
+  return BY_EXTENSION[fileName.slice(dot + 1).toLowerCase()] ?? null;
+}
+
+/**
+ * Infers an attachment's media type and kind from what the vendor gives: a `hint` that is either a
+ * MIME type (`image/png`) or a coarse kind (`image`), a file name, and a URL, in that order of trust.
+ */
+export function inferMediaType(input: {
+  hint?: string | null | undefined;
+  name?: string | null | undefined;
+  url?: string | null | undefined;
+}): MediaTypeInfo {
+  const hint = input.hint?.trim().toLowerCase() || undefined;
+  const fromName = mediaTypeFromFileName(input.name) ?? mediaTypeFromFileName(input.url);
+  if (hint?.includes('/')) {
+    const mediaType = hint.split(';', 1)[0]?.trim() || null;
+    return { mediaType, kind: kindOfMediaType(mediaType) };
+  }
+  const coarse = hint === undefined ? undefined : COARSE_KINDS[hint];
+  if (coarse !== undefined) {
+    // Trust the vendor's kind; take the precise type from the name only when it agrees.
+    const agrees = fromName !== null && kindOfMediaType(fromName) === coarse;
+    return { mediaType: agrees ? fromName : null, kind: coarse };
+  }
+  return { mediaType: fromName, kind: kindOfMediaType(fromName) };
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { CANONICAL_TIMESTAMP_PATTERN } from './timestamp.js';
+
+/**
+ * Who wrote a message. `agent` is a human operator (a conversation in human hand-off mode);
+ * `unknown` is a vendor value with no canonical equivalent (the vendor's value stays in `raw`).
+ */
+export const RoleSchema = z.enum(['user', 'assistant', 'agent', 'system', 'tool', 'unknown']);
+export type Role = z.infer<typeof RoleSchema>;
+
+/** Broad family of an attachment, for display and filtering. */
+export const AttachmentKindSchema = z.enum(['image', 'audio', 'video', 'document', 'file']);
+export type AttachmentKind = z.infer<typeof AttachmentKindSchema>;
+
+/** ISO-8601 UTC timestamp ending in `Z`, with the vendor's sub-second digits. */
+export const TimestampSchema = z.string().regex(CANONICAL_TIMESTAMP_PATTERN, {
+  message: 'expected an ISO-8601 UTC timestamp ending in Z',
+});
+
+/** Free-form vendor metadata: a plain object. */
+export const MetadataSchema = z.record(z.string(), z.unknown());
+
+/** A file attached to a message. */
+export const AttachmentSchema = z.object({
+  url: z.string(),
+  /** File name as the vendor gave it. */
+  name: z.string().nullable(),
+  /** IANA media type (`image/png`), from the vendor or inferred from the file name. */
+  mediaType: z.string().nullable(),
+  kind: AttachmentKindSchema,
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+/** Token accounting reported by the vendor. `null` on the message when the vendor reports none. */
+export const UsageSchema = z.object({
+  totalTokens: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+/** One message of a conversation, in the same shape whatever vendor it came from. */
+export const MessageSchema = z.object({
+  id: z.string().min(1),
+  conversationId: z.string().min(1),
+  /** Provider key of the source (`'okchat'`, `'chats-v1'`). */
+  source: z.string().min(1),
+  role: RoleSchema,
+  /** Message text; `''` when the message has none (an attachment alone, say). */
+  text: z.string(),
+  attachments: z.array(AttachmentSchema),
+  createdAt: TimestampSchema,
+  /** Model that produced an assistant message, when the vendor says. */
+  model: z.string().nullable(),
+  /** Company behind `model` (`openai`), when the vendor says. */
+  provider: z.string().nullable(),
+  usage: UsageSchema.nullable(),
+  toolCalls: z.array(z.unknown()),
+  toolResults: z.array(z.unknown()),
+  metadata: MetadataSchema,
+  /** The vendor record exactly as received, so nothing the vendor sent is lost. */
+  raw: z.unknown(),
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+/** The person on the other side of a conversation, as the vendor identifies them. */
+export const ParticipantSchema = z.object({
+  /** Id on the channel the user wrote from (a messenger user id, a web visitor id). */
+  externalId: z.string().nullable(),
+  /** Id of a signed-in user of the vendor's customer, when there is one. */
+  userId: z.string().nullable(),
+  /** Whether the vendor marks the user as anonymous; `null` when it does not say. */
+  anonymous: z.boolean().nullable(),
+});
+export type Participant = z.infer<typeof ParticipantSchema>;
+
+/** The latest message of a conversation as listed, whatever form the vendor sent it in. */
+export const LastMessageSchema = z.object({
+  id: z.string().nullable(),
+  text: z.string(),
+  role: RoleSchema.nullable(),
+});
+export type LastMessage = z.infer<typeof LastMessageSchema>;
+
+/** Audio recording of a voice conversation. */
+export const RecordingSchema = z.object({
+  /** Path or URL as the vendor gave it. */
+  path: z.string(),
+  mediaType: z.string().nullable(),
+});
+export type Recording = z.infer<typeof RecordingSchema>;
+
+/** One conversation (session, chat, thread), in the same shape whatever vendor it came from. */
+export const ConversationSchema = z.object({
+  id: z.string().min(1),
+  source: z.string().min(1),
+  /** The vendor's bot / chatbot / assistant id, when it says. */
+  botId: z.string().nullable(),
+  /** Where the conversation happens: `web`, `whatsapp`, `messenger`, `naver-talktalk`, `voice`, ... */
+  channel: z.string().nullable(),
+  /** The vendor's state label (`in_progress`), as given. */
+  state: z.string().nullable(),
+  active: z.boolean().nullable(),
+  /** True when a human operator has taken over from the bot. */
+  humanHandoff: z.boolean(),
+  participant: ParticipantSchema,
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema.nullable(),
+  lastMessage: LastMessageSchema.nullable(),
+  recording: RecordingSchema.nullable(),
+  metadata: MetadataSchema,
+  raw: z.unknown(),
+});
+export type Conversation = z.infer<typeof ConversationSchema>;

@@ -1,0 +1,331 @@
+import { ChatHistoryError, invalidArgument } from '../errors.js';
+import { abortedError } from '../retry.js';
+import { createPaginated, type Paginated } from './paginated.js';
+import { RecentKeys } from './recent-keys.js';
+import type {
+  FetchedPage,
+  Page,
+  PageCursor,
+  PaginatedListDefinition,
+  PaginateOptions,
+  RecordIssue,
+} from './types.js';
+
+/** Upper bound on `concurrency`: more would only be impolite to the vendor. */
+export const MAX_CONCURRENCY = 64;
+/** Item ids remembered per listing to never yield one twice. */
+const DEDUPE_WINDOW = 10_000;
+/** Page cursors remembered per listing to detect a vendor sending us in circles. */
+const CURSOR_WINDOW = 10_000;
+/** Consecutive pages with nothing new after which the vendor is judged stuck. */
+const MAX_STALLED_PAGES = 3;
+
+interface Slot<Cursor, Info> {
+  cursor: Cursor;
+  key: string;
+  controller: AbortController;
+  response: Promise<FetchedPage<Info>>;
+}
+
+/**
+ * Lists records page by page as `definition` describes, with the caller's options. Options are
+ * checked here, at the call; nothing is requested until the result is iterated.
+ */
+export function paginate<Cursor extends PageCursor, Info, T>(
+  definition: PaginatedListDefinition<Cursor, Info, T>,
+  options: PaginateOptions = {},
+): Paginated<T> {
+  const settings = readOptions(definition, options);
+  return createPaginated(({ maxItems }) =>
+    iteratePages(definition, { ...settings, maxItems: maxItems ?? settings.maxItems }),
+  );
+}
+
+interface Settings<Cursor> {
+  start: Cursor;
+  skip: number;
+  concurrency: number;
+  maxItems: number | undefined;
+  signal: AbortSignal | undefined;
+  onInvalidRecord: PaginateOptions['onInvalidRecord'];
+}
+
+function readOptions<Cursor extends PageCursor, Info, T>(
+  definition: PaginatedListDefinition<Cursor, Info, T>,
+  options: PaginateOptions,
+): Settings<Cursor> {
+  const { source } = definition;
+  const pageSize = options.pageSize ?? definition.defaultPageSize;
+  const maxPageSize = definition.maxPageSize ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
+    throw invalidArgument(
+      `pageSize must be a whole number from 1 to ${maxPageSize}, got ${String(options.pageSize)}`,
+      source,
+    );
+  }
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw invalidArgument(
+      `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${String(options.concurrency)}`,
+      source,
+    );
+  }
+  const { maxItems } = options;
+  if (maxItems !== undefined && (!Number.isSafeInteger(maxItems) || maxItems < 0)) {
+    throw invalidArgument(`maxItems must be a whole number >= 0, got ${String(maxItems)}`, source);
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalidArgument('signal must be an AbortSignal', source);
+  }
+  if (options.onInvalidRecord !== undefined && typeof options.onInvalidRecord !== 'function') {
+    throw invalidArgument('onInvalidRecord must be a function', source);
+  }
+  let start = definition.strategy.first(pageSize);
+  let skip = 0;
+  if (options.startAt !== undefined) {
+    const startAt = options.startAt;
+    const parsed =
+      typeof startAt === 'object' && startAt !== null && !Array.isArray(startAt)
+        ? definition.strategy.parse(startAt)
+        : undefined;
+    const rawSkip = parsed === undefined ? undefined : (startAt.skip ?? 0);
+    if (
+      parsed === undefined ||
+      typeof rawSkip !== 'number' ||
+      !Number.isSafeInteger(rawSkip) ||
+      rawSkip < 0
+    ) {
+      throw invalidArgument(
+        `startAt is not a cursor of this listing: ${safePreview(startAt)}. Pass a page.next or error.cursor from the same kind of listing.`,
+        source,
+      );
+    }
+    start = parsed;
+    skip = rawSkip;
+  }
+  return {
+    start,
+    skip,
+    concurrency,
+    maxItems,
+    signal: options.signal,
+    onInvalidRecord: options.onInvalidRecord,
+  };
+}
+
+async function* iteratePages<Cursor extends PageCursor, Info, T>(
+  definition: PaginatedListDefinition<Cursor, Info, T>,
+  settings: Settings<Cursor>,
+): AsyncGenerator<Page<T>, void, undefined> {
+  const { source, strategy } = definition;
+  const { signal, concurrency, maxItems, onInvalidRecord } = settings;
+  if (maxItems === 0) return;
+
+  // Requests in flight (or answered, waiting their turn), in listing order. The head is always
+  // the true next page; the rest are predictions from the strategy's plan.
+  const queue: Slot<Cursor, Info>[] = [];
+  let plan: Iterator<Cursor> | undefined;
+  let truth: Cursor | null = settings.start;
+  let skip = settings.skip;
+  let yielded = 0;
+  let stalled = 0;
+  let isFirstPage = true;
+  const seenItems = new RecentKeys(DEDUPE_WINDOW);
+  const seenCursors = new RecentKeys(CURSOR_WINDOW);
+
+  const launch = (cursor: Cursor): Slot<Cursor, Info> => {
+    const controller = new AbortController();
+    const response = definition.fetchPage(cursor, { signal: controller.signal });
+    // Predictions may fail or be dropped before anyone awaits them.
+    response.catch(() => undefined);
+    return { cursor, key: cursorKey(cursor), controller, response };
+  };
+  let head: Slot<Cursor, Info> | undefined;
+  const cancelAll = () => {
+    head?.controller.abort();
+    for (const slot of queue) slot.controller.abort();
+    queue.length = 0;
+    plan = undefined;
+  };
+  const fill = () => {
+    if (truth === null) return;
+    const key = cursorKey(truth);
+    if (queue[0]?.key !== key) {
+      // The vendor's true next page is not the one predicted: drop every prediction.
+      cancelAll();
+      queue.push(launch(truth));
+    }
+    while (plan !== undefined && queue.length < concurrency) {
+      const step = plan.next();
+      if (step.done) plan = undefined;
+      else queue.push(launch(step.value));
+    }
+  };
+  const onAbort = () => cancelAll();
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    while (truth !== null) {
+      if (signal?.aborted) throw abortedError(signal, source);
+      fill();
+      const slot = queue.shift();
+      if (slot === undefined) break;
+      const cursor = slot.cursor;
+      const pageCursor = publicCursor(cursor, skip);
+      seenCursors.add(slot.key);
+
+      let page: FetchedPage<Info>;
+      head = slot;
+      try {
+        page = await slot.response;
+      } catch (error) {
+        if (signal?.aborted) throw abortedError(signal, source);
+        throw withCursor(error, pageCursor, source);
+      } finally {
+        head = undefined;
+      }
+      if (signal?.aborted) throw abortedError(signal, source);
+
+      const records = page.records;
+      let next = strategy.next(cursor, page);
+      if (next !== null && seenCursors.has(cursorKey(next))) next = null;
+
+      if (records.length === 0 && !isFirstPage) break;
+      isFirstPage = false;
+
+      const items: T[] = [];
+      let consumed = skip;
+      let sawNew = false;
+      const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
+      for (let index = skip; index < records.length && items.length < room; index++) {
+        consumed = index + 1;
+        const record = records[index];
+        const result = safeMap(definition, record, index);
+        if (!result.ok) {
+          sawNew = true;
+          const report = {
+            source,
+            raw: record,
+            issues: result.issues,
+            index,
+            cursor: pageCursor,
+            ...(result.id === undefined ? {} : { id: result.id }),
+          };
+          if (onInvalidRecord === undefined) throw invalidRecordError(report);
+          onInvalidRecord(report);
+          continue;
+        }
+        const key = definition.keyOf(result.value);
+        if (seenItems.has(key)) continue;
+        seenItems.add(key);
+        sawNew = true;
+        items.push(result.value);
+      }
+      skip = 0;
+      yielded += items.length;
+
+      if (records.length > 0 && !sawNew) {
+        stalled += 1;
+        if (stalled >= MAX_STALLED_PAGES) {
+          throw new ChatHistoryError(
+            `${source}: ${stalled} pages in a row held only records already listed; the vendor is not advancing`,
+            { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
+          );
+        }
+      } else {
+        stalled = 0;
+      }
+
+      const cutShort = consumed < records.length;
+      const total = page.total;
+      if (cutShort || (maxItems !== undefined && yielded >= maxItems)) {
+        cancelAll();
+        truth = null;
+        const resumeAt = cutShort ? publicCursor(cursor, consumed) : next && publicCursor(next, 0);
+        yield withTotal({ items, next: resumeAt }, total);
+        return;
+      }
+
+      if (next !== null && concurrency > 1 && plan === undefined && queue.length === 0) {
+        plan = strategy.plan?.(cursor, page, next)[Symbol.iterator]();
+      }
+      truth = next;
+      if (truth === null) cancelAll();
+      else fill(); // keep requests flying while the caller works on this page
+      yield withTotal({ items, next: truth && publicCursor(truth, 0) }, total);
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    cancelAll();
+  }
+}
+
+function safeMap<Cursor extends PageCursor, Info, T>(
+  definition: PaginatedListDefinition<Cursor, Info, T>,
+  record: unknown,
+  index: number,
+) {
+  try {
+    return definition.mapRecord(record, index);
+  } catch (error) {
+    const issue: RecordIssue = {
+      code: 'custom',
+      path: [],
+      message: error instanceof Error ? error.message : String(error),
+    };
+    return { ok: false as const, issues: [issue] };
+  }
+}
+
+function invalidRecordError(report: {
+  source: string;
+  issues: readonly RecordIssue[];
+  index: number;
+  id?: string;
+  cursor: PageCursor;
+}): ChatHistoryError {
+  const which =
+    report.id === undefined
+      ? `record #${report.index}`
+      : `record "${report.id}" (#${report.index})`;
+  const first = report.issues[0];
+  const where = first && first.path.length > 0 ? first.path.map(String).join('.') : '(record)';
+  const more = report.issues.length > 1 ? ` (+${report.issues.length - 1} more issues)` : '';
+  return new ChatHistoryError(
+    `${report.source}: invalid ${which} at ${where}: ${first?.message ?? 'invalid'}${more}. Pass onInvalidRecord to skip such records and keep them.`,
+    { code: 'invalid_response', source: report.source, retryable: false, cursor: report.cursor },
+  );
+}
+
+function withCursor(error: unknown, cursor: PageCursor, source: string): ChatHistoryError {
+  if (ChatHistoryError.is(error)) {
+    if (error.cursor === undefined) error.cursor = cursor;
+    return error;
+  }
+  return new ChatHistoryError(
+    `${source}: reading a page failed: ${error instanceof Error ? error.message : String(error)}`,
+    { code: 'invalid_response', source, retryable: false, cursor, cause: error },
+  );
+}
+
+function publicCursor<Cursor extends PageCursor>(cursor: Cursor, skip: number): PageCursor {
+  return skip > 0 ? { ...cursor, skip } : { ...cursor };
+}
+
+function withTotal<T>(page: Page<T>, total: number | undefined): Page<T> {
+  if (total !== undefined) page.total = total;
+  return page;
+}
+
+function cursorKey(cursor: PageCursor): string {
+  return JSON.stringify(cursor);
+}
+
+function safePreview(value: unknown): string {
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  } catch {
+    return String(value);
+  }
+}

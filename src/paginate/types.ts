@@ -1,0 +1,115 @@
+import type { JsonObject } from 'type-fest';
+
+/**
+ * Where a page starts, as plain JSON: store it anywhere and pass it back as `startAt` to resume
+ * exactly there. Its fields depend on how the vendor paginates (`{ page, limit }`,
+ * `{ offset, limit }`, `{ cursor, limit }`), plus `skip` when a run stopped inside a page.
+ */
+export type PageCursor = JsonObject;
+
+/** One page of results, as `Paginated.pages()` yields it. */
+export interface Page<T> {
+  /** The page's records, mapped, validated and never seen before in this listing. */
+  items: T[];
+  /** Cursor of the following page (pass it as `startAt` to resume), or `null` on the last page. */
+  next: PageCursor | null;
+  /** Total number of records the vendor reports, when it does (a hint: vendors can be wrong). */
+  total?: number;
+}
+
+/** A problem found in one vendor record; zod issues have this shape. */
+export interface RecordIssue {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** A vendor record that could not be mapped, as given to `onInvalidRecord`. */
+export interface InvalidRecord {
+  /** Provider key of the source. */
+  source: string;
+  /** The record exactly as received. */
+  raw: unknown;
+  /** What is wrong with it. */
+  issues: readonly RecordIssue[];
+  /** Position of the record in its page. */
+  index: number;
+  /** The record's id, when it has a readable one. */
+  id?: string;
+  /** Cursor of the page the record came from. */
+  cursor: PageCursor;
+}
+
+/** Options every list call takes. */
+export interface PaginateOptions {
+  /**
+   * Records asked for per request. Vendors may return fewer (they may clamp it); that is handled.
+   * @default set by each source (50 for the built-in ones)
+   */
+  pageSize?: number;
+  /** Stop after this many records (the last page is cut short, and its `next` points inside it). */
+  maxItems?: number;
+  /** Aborting it cancels requests in flight and makes iteration throw code `aborted`. */
+  signal?: AbortSignal;
+  /** A `page.next` (or `error.cursor`) from an earlier run: start exactly there. */
+  startAt?: PageCursor;
+  /**
+   * Requests kept in flight at once once the vendor reveals how many pages there are. Items are
+   * still yielded strictly in order, and at most this many pages are held in memory.
+   * @default 1
+   */
+  concurrency?: number;
+  /**
+   * Called with each vendor record that cannot be mapped; iteration then goes on without it.
+   * Without a handler, such a record makes iteration throw code `invalid_response`.
+   */
+  onInvalidRecord?: (record: InvalidRecord) => void;
+}
+
+/** Result of mapping one vendor record. */
+export type MapResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; issues: readonly RecordIssue[]; id?: string | undefined };
+
+/** One page as a provider fetched it: the raw records and what the envelope says. */
+export interface FetchedPage<Info> {
+  records: readonly unknown[];
+  info: Info;
+  /** Total number of records, when the envelope says. */
+  total?: number | undefined;
+}
+
+/**
+ * How a vendor paginates: where the first page is, which request follows a response, and, when a
+ * response reveals the total, which requests are likely to follow (so they can be sent early).
+ */
+export interface PaginationStrategy<Cursor extends PageCursor, Info> {
+  /** Cursor of the first page. */
+  first(pageSize: number): Cursor;
+  /** Reads a cursor given back as `startAt`; `undefined` when it is not one of this strategy's. */
+  parse(value: JsonObject): Cursor | undefined;
+  /** The request after `cursor`'s page, or `null` when that page was the last. */
+  next(cursor: Cursor, page: FetchedPage<Info>): Cursor | null;
+  /**
+   * Requests expected after `next`, when the page tells how many remain. Predictions only: each
+   * is checked against the true chain of `next` before its items are used.
+   */
+  plan?(cursor: Cursor, page: FetchedPage<Info>, next: Cursor): Iterable<Cursor>;
+}
+
+/** Everything the engine needs from a provider to list one kind of record. */
+export interface PaginatedListDefinition<Cursor extends PageCursor, Info, T> {
+  /** Provider key, named in errors and invalid-record reports. */
+  source: string;
+  strategy: PaginationStrategy<Cursor, Info>;
+  /** Fetches and reads one page. Must honour `signal`. */
+  fetchPage(cursor: Cursor, context: { signal: AbortSignal }): Promise<FetchedPage<Info>>;
+  /** Validates and maps one record. May throw; a throw counts as an invalid record. */
+  mapRecord(record: unknown, index: number): MapResult<T>;
+  /** Identity of a mapped item, to never yield the same one twice. */
+  keyOf(item: T): string;
+  /** Page size when the caller sets none. */
+  defaultPageSize: number;
+  /** Largest page size the vendor accepts. */
+  maxPageSize?: number;
+}

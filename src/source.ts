@@ -1,0 +1,81 @@
+import { ChatHistoryError } from './errors.js';
+import type { Conversation, Message } from './model.js';
+import type { Paginated } from './paginate/paginated.js';
+import type { PaginateOptions } from './paginate/types.js';
+
+/** What a source can do. Asking for something it cannot do throws code `unsupported`. */
+export interface SourceCapabilities {
+  /** `listConversations()` works. */
+  readonly listConversations: boolean;
+  /** `listMessages()` works. */
+  readonly listMessages: boolean;
+  /** `listConversations({ state })` filters by the vendor's conversation state. */
+  readonly filterConversationsByState: boolean;
+  /**
+   * The vendor reports totals, so `concurrency > 1` keeps several pages in flight. Without
+   * totals, pages are fetched one after another whatever `concurrency` says.
+   */
+  readonly prefetchPages: boolean;
+}
+
+/** Options of `listConversations()`. */
+export interface ListConversationsOptions extends PaginateOptions {
+  /** Only conversations in this vendor state (`in_progress`, ...), where the vendor can filter. */
+  state?: string;
+}
+
+/** Options of `listMessages()`. */
+export type ListMessagesOptions = PaginateOptions;
+
+/** One vendor's conversation history, in the canonical shape. */
+export interface ChatHistorySource {
+  /** Provider key: `'okchat'`, `'chats-v1'`, ... */
+  readonly id: string;
+  readonly capabilities: SourceCapabilities;
+  /** Conversations in the vendor's listing order. */
+  listConversations(options?: ListConversationsOptions): Paginated<Conversation>;
+  /** Messages of one conversation, oldest first. */
+  listMessages(conversationId: string, options?: ListMessagesOptions): Paginated<Message>;
+}
+
+/** The parts a new source is made of; a missing list method is reported as unsupported. */
+export interface SourceDefinition {
+  id: string;
+  capabilities?: Partial<Pick<SourceCapabilities, 'filterConversationsByState' | 'prefetchPages'>>;
+  listConversations?: ChatHistorySource['listConversations'];
+  listMessages?: ChatHistorySource['listMessages'];
+}
+
+/** Builds a {@link ChatHistorySource}, filling in `capabilities` and `unsupported` errors. */
+export function defineSource(definition: SourceDefinition): ChatHistorySource {
+  const { id } = definition;
+  const capabilities: SourceCapabilities = Object.freeze({
+    listConversations: definition.listConversations !== undefined,
+    listMessages: definition.listMessages !== undefined,
+    filterConversationsByState: definition.capabilities?.filterConversationsByState ?? false,
+    prefetchPages: definition.capabilities?.prefetchPages ?? false,
+  });
+  return Object.freeze({
+    id,
+    capabilities,
+    listConversations:
+      definition.listConversations ??
+      (() => {
+        throw unsupported(id, 'listing conversations');
+      }),
+    listMessages:
+      definition.listMessages ??
+      (() => {
+        throw unsupported(id, 'listing messages');
+      }),
+  });
+}
+
+/** The error for asking a source something it cannot do. */
+export function unsupported(source: string, what: string): ChatHistoryError {
+  return new ChatHistoryError(`${source} does not support ${what}`, {
+    code: 'unsupported',
+    source,
+    retryable: false,
+  });
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The suites talk to real loopback servers; keep the defaults generous but bounded.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
