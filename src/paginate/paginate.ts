@@ -150,11 +150,11 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   const fill = () => {
     if (truth === null) return;
     const key = cursorKey(truth);
-    if (queue[0]?.key !== key) {
+    if (queue.length > 0 && queue[0]?.key !== key) {
       // The vendor's true next page is not the one predicted: drop every prediction.
       cancelAll();
-      queue.push(launch(truth));
     }
+    if (queue.length === 0) queue.push(launch(truth));
     while (plan !== undefined && queue.length < concurrency) {
       const step = plan.next();
       if (step.done) plan = undefined;
