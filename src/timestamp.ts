@@ -1,5 +1,5 @@
 const ISO_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:(Z|z)|([+-])(\d{2}):?(\d{2}))?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:(Z|z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
 /** An ISO-8601 UTC timestamp as the canonical model holds it: `2025-03-05T04:25:58.059835Z`. */
 export const CANONICAL_TIMESTAMP_PATTERN =
@@ -10,17 +10,27 @@ export class InvalidTimestampError extends Error {
   override readonly name = 'InvalidTimestampError';
 }
 
+/** How {@link normalizeTimestamp} writes sub-second digits. */
+export interface NormalizeTimestampOptions {
+  /**
+   * Pad the fraction with zeros to this many digits (a fraction is added when there is none).
+   * Vendors that trim trailing zeros (`.45648` for `.456480`, no fraction at all for `.000000`)
+   * produce strings that do not sort in time order; a fixed width fixes that. Digits are never
+   * dropped: a longer fraction is kept whole.
+   * @default undefined (the digits exactly as given)
+   */
+  fractionDigits?: 3 | 6 | 9;
+}
+
 /**
  * Turns a vendor's ISO-8601 timestamp into UTC `Z` form, keeping its sub-second digits.
  *
- * Accepts `Z`, `+00:00`, `+0900`-style offsets, no offset (read as UTC), no seconds, and a `T` or
- * space between date and time. Sub-second digits are kept exactly and padded with zeros to 3, 6 or
- * 9 digits, so that one vendor's timestamps sort as strings even where it trims trailing zeros
- * (`07:59:34.45648+00:00` becomes `07:59:34.456480Z`).
+ * Accepts `Z`, `+00:00`, `+0900` and `+00` offsets, no offset (read as UTC), no seconds, and a
+ * `T` or a space between date and time.
  *
  * @throws InvalidTimestampError for anything else, including impossible dates (`2025-02-30`).
  */
-export function normalizeTimestamp(input: string): string {
+export function normalizeTimestamp(input: string, options: NormalizeTimestampOptions = {}): string {
   const match = typeof input === 'string' ? ISO_PATTERN.exec(input.trim()) : null;
   if (match === null)
     throw new InvalidTimestampError(`not an ISO-8601 timestamp: ${preview(input)}`);
@@ -44,8 +54,8 @@ export function normalizeTimestamp(input: string): string {
   }
   let epoch = Date.UTC(year, month - 1, day, hour, minute, second);
   if (sign !== undefined) {
-    const offset = Number(offsetHours) * 60 + Number(offsetMinutes);
-    if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) {
+    const offset = Number(offsetHours) * 60 + Number(offsetMinutes ?? 0);
+    if (Number(offsetHours) > 23 || Number(offsetMinutes ?? 0) > 59) {
       throw new InvalidTimestampError(`invalid UTC offset: ${preview(input)}`);
     }
     epoch -= (sign === '+' ? offset : -offset) * 60_000;
@@ -56,12 +66,8 @@ export function normalizeTimestamp(input: string): string {
     throw new InvalidTimestampError(`year out of range: ${preview(input)}`);
   }
   const base = utc.toISOString().slice(0, 19);
-  return fraction === undefined ? `${base}Z` : `${base}.${padFraction(fraction)}Z`;
-}
-
-function padFraction(fraction: string): string {
-  const width = fraction.length <= 3 ? 3 : fraction.length <= 6 ? 6 : 9;
-  return fraction.padEnd(width, '0');
+  const digits = (fraction ?? '').padEnd(options.fractionDigits ?? 0, '0');
+  return digits === '' ? `${base}Z` : `${base}.${digits}Z`;
 }
 
 function daysInMonth(year: number, month: number): number {
