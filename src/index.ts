@@ -61,6 +61,11 @@ export type {
   PaginationStrategy,
   RecordIssue,
 } from './paginate/types.js';
+export {
+  createOkChatSource,
+  OKCHAT_DEFAULT_BASE_URL,
+  type OkChatSourceOptions,
+} from './providers/okchat/okchat-source.js';
 export { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 export {
   type ChatHistorySource,

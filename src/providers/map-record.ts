@@ -1,0 +1,52 @@
+import type { z } from 'zod';
+import type { MapResult, RecordIssue } from '../paginate/types.js';
+import { InvalidTimestampError } from '../timestamp.js';
+
+/** A field of a vendor record whose value a mapper could not use. */
+export class InvalidFieldError extends Error {
+  override readonly name = 'InvalidFieldError';
+  constructor(
+    readonly path: readonly PropertyKey[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Validates a vendor record with its wire schema, then maps it. Validation issues and fields the
+ * mapper rejects (an impossible date, say) become a failed {@link MapResult} naming the record's id.
+ */
+export function mapRecordWith<Schema extends z.ZodType, T>(
+  schema: Schema,
+  record: unknown,
+  map: (wire: z.output<Schema>, record: unknown) => T,
+): MapResult<T> {
+  const parsed = schema.safeParse(record);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues, id: readId(record) };
+  try {
+    return { ok: true, value: map(parsed.data, record) };
+  } catch (error) {
+    if (error instanceof InvalidFieldError) {
+      const issue: RecordIssue = { code: 'custom', path: error.path, message: error.message };
+      return { ok: false, issues: [issue], id: readId(record) };
+    }
+    throw error;
+  }
+}
+
+/** Runs a timestamp conversion, reporting a failure against the field it came from. */
+export function field<T>(path: string, convert: () => T): T {
+  try {
+    return convert();
+  } catch (error) {
+    if (error instanceof InvalidTimestampError) throw new InvalidFieldError([path], error.message);
+    throw error;
+  }
+}
+
+function readId(record: unknown): string | undefined {
+  if (typeof record !== 'object' || record === null) return undefined;
+  const id = (record as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}

@@ -1,0 +1,46 @@
+import { inferMediaType } from '../../media-type.js';
+import type { Attachment, Message } from '../../model.js';
+import { normalizeTimestamp } from '../../timestamp.js';
+import { field } from '../map-record.js';
+import type { OkChatMessage } from './okchat-api.js';
+import { okchatRole } from './okchat-role.js';
+
+/**
+ * Maps one OkChat message to the canonical {@link Message}.
+ *
+ * - `tokens_used` becomes `usage` only when it is above 0: OkChat reports 0 for model replies too
+ *   (every `gpt-4o` reply in its own example says 0), so 0 means "not counted", not "free".
+ * - `created_at` is written with 6 fraction digits (OkChat keeps microseconds but trims trailing
+ *   zeros), so that timestamps sort as strings.
+ *
+ * @see ../shared/seeds/000_*.txt (Get Messages)
+ */
+export function mapOkChatMessage(
+  wire: OkChatMessage,
+  raw: unknown,
+  context: { conversationId: string },
+): Message {
+  return {
+    id: wire.id,
+    conversationId: wire.session_id ?? context.conversationId,
+    source: 'okchat',
+    role: okchatRole(wire.sender_type),
+    text: wire.content ?? '',
+    attachments: wire.attachments?.map(mapAttachment) ?? [],
+    createdAt: field('created_at', () =>
+      normalizeTimestamp(wire.created_at, { fractionDigits: 6 }),
+    ),
+    model: wire.model ?? null,
+    provider: wire.provider ?? null,
+    usage: wire.tokens_used ? { totalTokens: wire.tokens_used } : null,
+    toolCalls: wire.tool_calls ?? [],
+    toolResults: wire.tool_results ?? [],
+    metadata: wire.metadata ?? {},
+    raw,
+  };
+}
+
+function mapAttachment(attachment: { name?: string | null | undefined; url: string }): Attachment {
+  const name = attachment.name ?? null;
+  return { url: attachment.url, name, ...inferMediaType({ name, url: attachment.url }) };
+}

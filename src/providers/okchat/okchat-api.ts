@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * OkChat's wire format, validated leniently: `.nullish()` wherever the vendor may send `null` or
+ * leave a field out, so that only what the mapping truly needs can reject a record.
+ * @see ../shared/seeds/000_*.txt and 001_*.txt (Get Messages), 002_*.txt (Get Conversations)
+ */
+
+/** Counts arrive as numbers, but query-string-minded servers send `"2"` too. */
+const count = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+$/).transform(Number),
+]);
+
+/** `{ data: [...], metadata: { currentPage, pageSize, totalCount, totalPages } }` */
+export const OkChatPageSchema = z.object({
+  data: z.array(z.unknown()),
+  metadata: z
+    .object({
+      currentPage: count.nullish(),
+      pageSize: count.nullish(),
+      totalCount: count.nullish(),
+      totalPages: count.nullish(),
+    })
+    .nullish(),
+});
+export type OkChatPage = z.infer<typeof OkChatPageSchema>;
+
+const metadata = z.record(z.string(), z.unknown());
+/** Ids of people on messaging channels are numeric on some of them. */
+const externalId = z.union([z.string(), z.number().transform(String)]);
+
+export const OkChatAttachmentSchema = z.object({
+  name: z.string().nullish(),
+  url: z.string().min(1),
+});
+
+/** One record of `GET .../conversations/{sessionId}/messages`. */
+export const OkChatMessageSchema = z.object({
+  id: z.string().min(1),
+  session_id: z.string().nullish(),
+  sender_type: z.string(),
+  content: z.string().nullish(),
+  attachments: z.array(OkChatAttachmentSchema).nullish(),
+  created_at: z.string(),
+  metadata: metadata.nullish(),
+  model: z.string().nullish(),
+  provider: z.string().nullish(),
+  tokens_used: z.number().int().nonnegative().nullish(),
+  tool_calls: z.array(z.unknown()).nullish(),
+  tool_results: z.array(z.unknown()).nullish(),
+  migrated_data: z.boolean().nullish(),
+  session_token: z.string().nullish(),
+});
+export type OkChatMessage = z.infer<typeof OkChatMessageSchema>;
+
+/** `last_message` comes as an object, as the bare text, or as `null`. */
+export const OkChatLastMessageSchema = z.union([
+  z.string(),
+  z.object({
+    content: z.string().nullish(),
+    id: z.string().nullish(),
+    sender_type: z.string().nullish(),
+  }),
+]);
+
+/** One record of `GET .../conversations`. */
+export const OkChatConversationSchema = z.object({
+  id: z.string().min(1),
+  chatbot_id: z.string().nullish(),
+  platform: z.string().nullish(),
+  state: z.string().nullish(),
+  active: z.boolean().nullish(),
+  is_human_mode: z.boolean().nullish(),
+  sns_user_id: externalId.nullish(),
+  user_id: externalId.nullish(),
+  metadata: metadata.nullish(),
+  last_message: OkChatLastMessageSchema.nullish(),
+  voice_path: z.string().nullish(),
+  created_at: z.string(),
+  updated_at: z.string().nullish(),
+  migrated_data: z.boolean().nullish(),
+  session_token: z.string().nullish(),
+});
+export type OkChatConversation = z.infer<typeof OkChatConversationSchema>;
