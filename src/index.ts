@@ -62,6 +62,10 @@ export type {
   RecordIssue,
 } from './paginate/types.js';
 export {
+  type ChatsV1SourceOptions,
+  createChatsV1Source,
+} from './providers/chats-v1/chats-v1-source.js';
+export {
   createOkChatSource,
   OKCHAT_DEFAULT_BASE_URL,
   type OkChatSourceOptions,

@@ -27,4 +27,16 @@ describe('published package', () => {
       '2025-03-05T04:25:58.059835Z',
     );
   });
+
+  it('exports the names of the public contract', () => {
+    for (const name of [
+      'ChatHistoryError',
+      'ConversationSchema',
+      'MessageSchema',
+      'createChatsV1Source',
+      'createOkChatSource',
+    ]) {
+      expect(source).toHaveProperty(name);
+    }
+  });
 });

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * The generic Chats v1 API's wire format, validated leniently (`.nullish()` wherever a field may
+ * be `null` or missing).
+ * @see ../shared/seeds/003_*.txt (Chats: Get Chat Messages)
+ */
+
+const count = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+$/).transform(Number),
+]);
+const metadata = z.record(z.string(), z.unknown());
+
+/** What every page envelope says besides its records. */
+const pageFields = {
+  total: count.nullish(),
+  offset: count.nullish(),
+  limit: count.nullish(),
+  has_more: z.boolean().nullish(),
+};
+
+/** `{ messages: [...], total, offset, limit, has_more }` */
+export const ChatsV1MessagesPageSchema = z.object({
+  messages: z.array(z.unknown()),
+  ...pageFields,
+});
+
+/**
+ * `{ chats: [...], total, offset, limit, has_more }`. The vendor document shows only the
+ * messages endpoint of its "Chats" section; this listing's shape is inferred from it.
+ */
+export const ChatsV1ChatsPageSchema = z.object({ chats: z.array(z.unknown()), ...pageFields });
+
+/** One record of `GET /api/v1/chats/{chat_id}/messages`. */
+export const ChatsV1MessageSchema = z.object({
+  id: z.string().min(1),
+  content: z.string().nullish(),
+  sender_role: z.string(),
+  media_type: z.string().nullish(),
+  media_url: z.string().nullish(),
+  created_at: z.string(),
+  metadata: metadata.nullish(),
+});
+export type ChatsV1Message = z.infer<typeof ChatsV1MessageSchema>;
+
+/** One record of `GET /api/v1/chats` (inferred: only these fields are relied on). */
+export const ChatsV1ChatSchema = z.object({
+  id: z.string().min(1),
+  created_at: z.string(),
+  updated_at: z.string().nullish(),
+  metadata: metadata.nullish(),
+});
+export type ChatsV1Chat = z.infer<typeof ChatsV1ChatSchema>;
