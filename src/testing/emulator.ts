@@ -1,0 +1,141 @@
+import type { FetchFunction } from '../http.js';
+import { chooseFault, type FaultOptions, faultResponse } from './faults.js';
+import { between, createRandom, hashSeed } from './random.js';
+
+/** Milliseconds, or a range drawn from per request. */
+export type Latency = number | { min: number; max: number };
+
+/** Options every emulator takes. */
+export interface EmulatorOptions {
+  /**
+   * Seed of the generated data and of every random choice: same seed, same behaviour.
+   * @default 1
+   */
+  seed?: number;
+  /** API key the emulator accepts; any other gets 401. */
+  apiKey?: string;
+  /**
+   * Largest page the emulator returns, whatever `limit` asks (it clamps, as real servers do).
+   * @default 100
+   */
+  maxPageSize?: number;
+  /** Delay before each answer. */
+  latencyMs?: Latency;
+  /** Failures to inject. */
+  faults?: FaultOptions;
+}
+
+/** What an emulator has seen so far. */
+export interface EmulatorStats {
+  requests: number;
+  /** Requests answered with an injected fault. */
+  faults: number;
+  inFlight: number;
+  maxInFlight: number;
+}
+
+/** A vendor API emulated in memory. */
+export interface Emulator {
+  readonly vendor: string;
+  readonly apiKey: string;
+  /** The web-standard handler: serve it with any server, or call it directly. */
+  readonly handler: (request: Request) => Promise<Response>;
+  /** A `fetch` that answers from the handler without a network: pass it as a source's `fetch`. */
+  readonly fetch: FetchFunction;
+  readonly stats: Readonly<EmulatorStats>;
+  /** Path and query of each request received, in order (the first 100,000). */
+  readonly requests: readonly string[];
+  /** Clears the stats, the request log and the attempt counts that faults key on. */
+  reset(): void;
+}
+
+const REQUEST_LOG_LIMIT = 100_000;
+
+export interface EmulatorCore {
+  vendor: string;
+  apiKey: string;
+  authHeader: string;
+  unauthorized: () => Response;
+  route: (url: URL) => Response;
+}
+
+/** Wraps a vendor's router with what every emulator does: auth, latency, faults and stats. */
+export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Emulator {
+  const seed = options.seed ?? 1;
+  const stats: EmulatorStats = { requests: 0, faults: 0, inFlight: 0, maxInFlight: 0 };
+  const requests: string[] = [];
+  let attempts = new Map<string, number>();
+  const jitter = createRandom(hashSeed(seed, 'latency'));
+
+  async function handler(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const key = `${url.pathname}${url.search}`;
+    const index = stats.requests++;
+    if (requests.length < REQUEST_LOG_LIMIT) requests.push(key);
+    const attempt = attempts.get(key) ?? 0;
+    attempts.set(key, attempt + 1);
+    stats.inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    try {
+      const latency = options.latencyMs;
+      if (latency !== undefined) {
+        const ms =
+          typeof latency === 'number' ? latency : between(jitter, latency.min, latency.max);
+        if (ms > 0) await wait(ms, request.signal);
+      }
+      const fault = chooseFault(options.faults, { url, attempt, index }, seed);
+      if (fault !== undefined) {
+        stats.faults += 1;
+        const response = faultResponse(fault, options.faults);
+        if (response) return response;
+        await wait(options.faults?.slowMs ?? 35_000, request.signal);
+      }
+      if (request.method !== 'GET') {
+        return Response.json({ error: 'Method Not Allowed' }, { status: 405 });
+      }
+      if (request.headers.get(core.authHeader) !== core.apiKey) return core.unauthorized();
+      return core.route(url);
+    } finally {
+      stats.inFlight -= 1;
+    }
+  }
+
+  return {
+    vendor: core.vendor,
+    apiKey: core.apiKey,
+    handler,
+    fetch: (input, init) => handler(new Request(input, init)),
+    stats,
+    requests,
+    reset() {
+      Object.assign(stats, { requests: 0, faults: 0, inFlight: 0, maxInFlight: 0 });
+      requests.length = 0;
+      attempts = new Map();
+    },
+  };
+}
+
+/** Reads `?name=` as a whole number `>= min`; `undefined` when absent, `null` when invalid. */
+export function readNumber(url: URL, name: string, min: number): number | null | undefined {
+  const value = url.searchParams.get(name);
+  if (value === null || value === '') return undefined;
+  if (!/^\d+$/.test(value)) return null;
+  const number = Number(value);
+  return Number.isSafeInteger(number) && number >= min ? number : null;
+}
+
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,20 @@
+export {
+  type ChatsV1Emulator,
+  type ChatsV1EmulatorOptions,
+  createChatsV1Emulator,
+} from './chats-v1-emulator.js';
+export type { Emulator, EmulatorOptions, EmulatorStats, Latency } from './emulator.js';
+export type { FaultContext, FaultKind, FaultOptions } from './faults.js';
+export {
+  createOkChatEmulator,
+  type OkChatEmulator,
+  type OkChatEmulatorOptions,
+} from './okchat-emulator.js';
+export {
+  type Sandbox,
+  type SandboxOptions,
+  type ServedEmulator,
+  type ServeOptions,
+  serveEmulator,
+  startSandbox,
+} from './serve.js';

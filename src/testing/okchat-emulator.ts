@@ -1,0 +1,372 @@
+import { createEmulator, type Emulator, type EmulatorOptions, readNumber } from './emulator.js';
+import {
+  between,
+  createRandom,
+  hashSeed,
+  pick,
+  randomDigits,
+  randomString,
+  randomUuid,
+} from './random.js';
+
+type WireRecord = Record<string, unknown>;
+
+/** Options of {@link createOkChatEmulator}. */
+export interface OkChatEmulatorOptions extends EmulatorOptions {
+  /**
+   * @default 'sandbox-okchat-key'
+   */
+  apiKey?: string;
+  /**
+   * The one chatbot the emulator knows; others get 404.
+   * @default '5afe16ed-5fd2-4552-a993-903bc9c32bb6'
+   */
+  chatbotId?: string;
+  /**
+   * Conversations of the chatbot.
+   * @default 40
+   */
+  conversations?: number;
+  /**
+   * Messages of each (non-voice) conversation: a number, or a range drawn from per conversation.
+   * @default { min: 2, max: 30 }
+   */
+  messagesPerConversation?: number | { min: number; max: number };
+}
+
+/** An emulated OkChat API over generated data shaped like the vendor's examples. */
+export interface OkChatEmulator extends Emulator {
+  readonly chatbotId: string;
+  /** Every conversation as the API lists it, newest first. */
+  conversations(): readonly WireRecord[];
+  /** Every message of one conversation as the API returns them, oldest first. */
+  messages(conversationId: string): WireRecord[];
+  /** Messages across all conversations. */
+  totalMessages(): number;
+}
+
+const PLATFORMS = [
+  'web',
+  'whatsapp',
+  'instagram',
+  'facebook-messenger',
+  'line',
+  'navertalktalk',
+  'voice',
+] as const;
+const ATTACHMENT_TYPES = [
+  'png',
+  'jpeg',
+  'jpg',
+  'gif',
+  'webp',
+  'heic',
+  'pdf',
+  'docx',
+  'mp3',
+  'm4a',
+  'mp4',
+  'txt',
+] as const;
+const MODELS = [
+  ['gpt-4o', 'openai'],
+  ['gpt-4o-mini', 'openai'],
+  ['claude-3-5-sonnet', 'anthropic'],
+] as const;
+const OPERATOR_TYPES = ['agent', 'human', 'admin', 'operator', 'staff'] as const;
+const PROMPTS = [
+  'Describe this image',
+  'Best places to visit in Bangkok',
+  'hello describe these images',
+  'Can you help me reset my password?',
+  'What are your opening hours?',
+  'I want to talk to a person',
+  'describe this image pls',
+  'How do I change my delivery address?',
+] as const;
+const REPLIES = [
+  'The image depicts a serene camping scene set in a mountainous landscape.',
+  'Here are a few places worth a visit: the Grand Palace, Wat Arun and Chatuchak market.',
+  'Of course. Open Settings, choose Security, then Reset password.',
+  'We are open from 9:00 to 18:00, Monday to Saturday.',
+  'This image shows a city skyline at sunrise, with warm light on the buildings.',
+] as const;
+const OPERATOR_REPLIES = [
+  'Hi, this is Mina from support. I am looking into it now.',
+  'Thanks for waiting. Your address has been updated.',
+  'I have escalated this to our billing team.',
+] as const;
+
+const NEWEST = Date.UTC(2025, 2, 7, 5, 0, 0);
+const CONVERSATION_SPACING_MS = 37 * 60_000;
+const MESSAGE_SPACING_MS = 45_000;
+
+interface ConversationPlan {
+  index: number;
+  id: string;
+  record: WireRecord;
+  messageCount: number;
+  createdAt: number;
+  handoffAt: number;
+  operatorType: string;
+}
+
+/**
+ * An OkChat API emulator: `GET /api/external/chatbot/{chatbotId}/conversations` (page, limit,
+ * state; newest first) and `.../conversations/{sessionId}/messages` (page, limit; oldest first),
+ * with `x-api-key` auth, 404s, page clamping, latency and faults. Messages are generated on
+ * demand, so large data sets take little memory.
+ * @see ../shared/seeds/000_*.txt, 001_*.txt, 002_*.txt
+ */
+export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkChatEmulator {
+  const seed = options.seed ?? 1;
+  const apiKey = options.apiKey ?? 'sandbox-okchat-key';
+  const chatbotId = options.chatbotId ?? '5afe16ed-5fd2-4552-a993-903bc9c32bb6';
+  const maxPageSize = options.maxPageSize ?? 100;
+  const perConversation = options.messagesPerConversation ?? { min: 2, max: 30 };
+
+  const plans: ConversationPlan[] = [];
+  const byId = new Map<string, ConversationPlan>();
+  for (let index = 0; index < (options.conversations ?? 40); index++) {
+    const plan = planConversation(index);
+    plans.push(plan);
+    byId.set(plan.id, plan);
+  }
+  const listed = plans.map((plan) => plan.record);
+
+  function planConversation(index: number): ConversationPlan {
+    const random = createRandom(hashSeed(seed, 'okchat-conversation', index));
+    const platform = PLATFORMS[index % PLATFORMS.length] ?? 'web';
+    const voice = platform === 'voice';
+    const id = randomUuid(random);
+    const createdAt = NEWEST - index * CONVERSATION_SPACING_MS - between(random, 0, 30 * 60_000);
+    const messageCount = voice
+      ? 0
+      : typeof perConversation === 'number'
+        ? perConversation
+        : between(random, perConversation.min, perConversation.max);
+    const humanMode = !voice && random() < 0.2;
+    const userId = random() < 0.15 ? randomUuid(random) : null;
+    const plan: ConversationPlan = {
+      index,
+      id,
+      record: {},
+      messageCount,
+      createdAt,
+      handoffAt: humanMode ? Math.ceil(messageCount / 2) : Number.POSITIVE_INFINITY,
+      operatorType: pick(random, OPERATOR_TYPES),
+    };
+    const last = messageCount > 0 ? messageAt(plan, messageCount - 1) : undefined;
+    const lastUser = messageCount > 0 ? messageAt(plan, (messageCount - 1) & ~1) : undefined;
+    plan.record = {
+      active: random() < 0.9,
+      chatbot_id: chatbotId,
+      created_at: postgresTime(createdAt, random),
+      id,
+      is_human_mode: humanMode,
+      last_message: lastMessageOf(index, last, lastUser),
+      metadata: voice ? { type: 'voice_chat' } : { anonymous: userId === null },
+      migrated_data: false,
+      platform,
+      session_token: null,
+      sns_user_id: externalId(platform, random),
+      state: random() < 0.7 ? 'in_progress' : 'closed',
+      updated_at: last ? String(last.created_at) : postgresTime(createdAt + 1500, random),
+      user_id: userId,
+      voice_path: voice
+        ? `conversation-voice_assistant_room_${between(random, 1000, 9999)}.ogg`
+        : null,
+    };
+    return plan;
+  }
+
+  function messageAt(plan: ConversationPlan, position: number): WireRecord {
+    const random = createRandom(hashSeed(seed, 'okchat-message', plan.index, position));
+    const at = plan.createdAt + 60 + position * MESSAGE_SPACING_MS + between(random, 0, 40_000);
+    const base = {
+      id: randomUuid(random),
+      session_id: plan.id,
+      created_at: postgresTime(at, random),
+      migrated_data: false,
+      session_token: null,
+    };
+    if (position % 2 === 0) {
+      const attachments = random() < 0.3 ? makeAttachments(random) : null;
+      return {
+        attachments,
+        content: attachments && random() < 0.15 ? null : pick(random, PROMPTS),
+        ...base,
+        metadata: {},
+        model: null,
+        provider: null,
+        sender_type: 'user',
+        tokens_used: 0,
+        tool_calls: null,
+        tool_results: null,
+      };
+    }
+    if (position >= plan.handoffAt) {
+      return {
+        attachments: null,
+        content: pick(random, OPERATOR_REPLIES),
+        ...base,
+        metadata: {},
+        model: null,
+        provider: null,
+        sender_type: plan.operatorType,
+        tokens_used: 0,
+        tool_calls: null,
+        tool_results: null,
+      };
+    }
+    const [model, provider] = pick(random, MODELS);
+    return {
+      attachments: null,
+      content: pick(random, REPLIES),
+      ...base,
+      metadata: random() < 0.6 ? { mid: `msg-${randomString(random, 24)}` } : {},
+      model,
+      provider,
+      sender_type: 'bot',
+      tokens_used: random() < 0.3 ? between(random, 20, 900) : 0,
+      tool_calls: [],
+      tool_results: [],
+    };
+  }
+
+  function route(url: URL): Response {
+    const segments = url.pathname.split('/').filter(Boolean).map(decodeSegment);
+    const [api, external, chatbot, bot, conversations, sessionId, messages, ...rest] = segments;
+    if (
+      api !== 'api' ||
+      external !== 'external' ||
+      chatbot !== 'chatbot' ||
+      conversations !== 'conversations' ||
+      rest.length > 0
+    ) {
+      return notFound('Not Found');
+    }
+    if (bot !== chatbotId) return notFound('Chatbot not found');
+    const page = readNumber(url, 'page', 1);
+    const limit = readNumber(url, 'limit', 1);
+    if (page === null) return badRequest('page must be a whole number >= 1');
+    if (limit === null) return badRequest('limit must be a whole number >= 1');
+    const window = { page: page ?? 1, limit: Math.min(limit ?? 10, maxPageSize) };
+    if (sessionId === undefined) {
+      const state = url.searchParams.get('state');
+      const records = state ? listed.filter((record) => record.state === state) : listed;
+      return Response.json(envelope(records.length, window, (position) => records[position] ?? {}));
+    }
+    if (messages !== 'messages') return notFound('Not Found');
+    const plan = byId.get(sessionId);
+    if (plan === undefined) return notFound('Conversation not found');
+    return Response.json(
+      envelope(plan.messageCount, window, (position) => messageAt(plan, position)),
+    );
+  }
+
+  const emulator = createEmulator(
+    {
+      vendor: 'okchat',
+      apiKey,
+      authHeader: 'x-api-key',
+      unauthorized: () => Response.json({ error: 'Invalid API key' }, { status: 401 }),
+      route,
+    },
+    options,
+  );
+  return Object.assign(emulator, {
+    chatbotId,
+    conversations: () => listed,
+    messages(conversationId: string) {
+      const plan = byId.get(conversationId);
+      if (plan === undefined) return [];
+      return Array.from({ length: plan.messageCount }, (_, position) => messageAt(plan, position));
+    },
+    totalMessages: () => plans.reduce((sum, plan) => sum + plan.messageCount, 0),
+  });
+}
+
+/** `{ data: [...], metadata: { currentPage, pageSize, totalCount, totalPages } }` */
+function envelope(
+  totalCount: number,
+  window: { page: number; limit: number },
+  recordAt: (position: number) => WireRecord,
+) {
+  const start = (window.page - 1) * window.limit;
+  const end = Math.min(start + window.limit, totalCount);
+  const data: WireRecord[] = [];
+  for (let position = start; position < end; position++) data.push(recordAt(position));
+  return {
+    data,
+    metadata: {
+      currentPage: window.page,
+      pageSize: window.limit,
+      totalCount,
+      totalPages: Math.ceil(totalCount / window.limit),
+    },
+  };
+}
+
+function lastMessageOf(
+  index: number,
+  last: WireRecord | undefined,
+  lastUser: WireRecord | undefined,
+) {
+  if (last === undefined) return null;
+  // The three forms OkChat sends: an object, the bare text of the last user message, or null.
+  const form = index % 3;
+  if (form === 0)
+    return { content: last.content ?? '', id: last.id, sender_type: last.sender_type };
+  if (form === 1) return typeof lastUser?.content === 'string' ? lastUser.content : null;
+  return null;
+}
+
+function makeAttachments(random: () => number) {
+  return Array.from({ length: between(random, 1, 3) }, () => {
+    const name = `0.${randomDigits(random, 16)}.${pick(random, ATTACHMENT_TYPES)}`;
+    return {
+      name,
+      url: `https://storage.okchat.test/storage/v1/object/public/user_images/internal/${name}`,
+    };
+  });
+}
+
+function externalId(platform: string, random: () => number): string | null {
+  switch (platform) {
+    case 'voice':
+      return null;
+    case 'line':
+      return `U${randomString(random, 32, '0123456789abcdef')}`;
+    case 'navertalktalk':
+      return randomString(random, 22);
+    case 'web':
+      return randomUuid(random);
+    default:
+      return randomDigits(random, 15 + Math.floor(random() * 2));
+  }
+}
+
+/** Postgres' text form of a timestamptz: microseconds with trailing zeros trimmed, `+00:00`. */
+function postgresTime(epochMs: number, random: () => number): string {
+  const micros = String(between(random, 0, 999)).padStart(3, '0');
+  const iso = new Date(epochMs).toISOString();
+  const fraction = `${iso.slice(20, 23)}${micros}`.replace(/0+$/, '');
+  return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}+00:00`;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function notFound(error: string): Response {
+  return Response.json({ error }, { status: 404 });
+}
+
+function badRequest(error: string): Response {
+  return Response.json({ error }, { status: 400 });
+}
