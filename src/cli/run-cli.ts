@@ -1,0 +1,223 @@
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { ChatHistoryError } from '../errors.js';
+import { MAX_CONCURRENCY } from '../paginate/paginate.js';
+import { createRedactor } from '../redact.js';
+import { VERSION } from '../version.js';
+import { type EXPORT_OPTIONS, exportHelp, mainHelp, PARSE_OPTIONS } from './cli-options.js';
+import { NdjsonWriter } from './ndjson-writer.js';
+import { type ExportTarget, openSources } from './open-sources.js';
+import { Progress } from './progress.js';
+import { runExport } from './run-export.js';
+import { UsageError } from './usage-error.js';
+
+/** Where the CLI reads and writes: the process's own streams, or test doubles. */
+export interface CliContext {
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+  /** Aborts the export (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+const NAME = 'chat-history-kit';
+const DEFAULT_CONCURRENCY = 4;
+
+/** Runs the command line and resolves to the process exit code. */
+export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  const say = (line: string) => context.stderr.write(`${line}\n`);
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    context.stdout.write(`${mainHelp()}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    context.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (command !== 'export') {
+    say(`${NAME}: unknown command "${command}". Run '${NAME} --help' for the commands.`);
+    return 2;
+  }
+  let values: ReturnType<typeof parseExportArgs>;
+  try {
+    values = parseExportArgs(rest);
+  } catch (error) {
+    say(
+      `${NAME}: ${error instanceof Error ? error.message : String(error)}. Run '${NAME} export --help' for usage.`,
+    );
+    return 2;
+  }
+  if (values.help) {
+    context.stdout.write(`${exportHelp()}\n`);
+    return 0;
+  }
+  return exportCommand(values, context, say);
+}
+
+function parseExportArgs(args: readonly string[]) {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: PARSE_OPTIONS,
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
+  const text = (name: keyof typeof EXPORT_OPTIONS): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const flag = (name: keyof typeof EXPORT_OPTIONS): boolean => values[name] === true;
+  const format = text('format') ?? 'messages';
+  if (format !== 'messages' && format !== 'conversations') {
+    throw new Error(`--format must be messages or conversations, got "${format}"`);
+  }
+  return {
+    help: flag('help'),
+    sandbox: flag('sandbox'),
+    quiet: flag('quiet'),
+    debug: flag('debug'),
+    format: format as 'messages' | 'conversations',
+    out: text('out'),
+    source: text('source'),
+    state: text('state'),
+    concurrency:
+      count(text('concurrency'), '--concurrency', 1, MAX_CONCURRENCY) ?? DEFAULT_CONCURRENCY,
+    pageSize: count(text('page-size'), '--page-size', 1, 1000),
+    maxConversations: count(text('max-conversations'), '--max-conversations', 1),
+    okchatApiKey: text('okchat-api-key'),
+    okchatChatbotId: text('okchat-chatbot-id'),
+    okchatBaseUrl: text('okchat-base-url'),
+    chatsV1ApiKey: text('chats-v1-api-key'),
+    chatsV1BaseUrl: text('chats-v1-base-url'),
+    sandboxConversations: count(text('sandbox-conversations'), '--sandbox-conversations', 0),
+    sandboxMessages: count(text('sandbox-messages'), '--sandbox-messages', 0),
+    sandboxLatency: count(text('sandbox-latency'), '--sandbox-latency', 0),
+  };
+}
+
+async function exportCommand(
+  values: ReturnType<typeof parseExportArgs>,
+  context: CliContext,
+  say: (line: string) => void,
+): Promise<number> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(context.signal?.reason);
+  context.signal?.addEventListener('abort', onAbort, { once: true });
+  let secrets: string[] = [];
+  let redact = createRedactor([]);
+  let targets: readonly ExportTarget[] = [];
+  let close: () => Promise<void> = async () => {};
+  let progress: Progress | undefined;
+  let writer: NdjsonWriter | undefined;
+  const destination = values.out ?? 'stdout';
+  try {
+    const opened = await openSources(values, context.env);
+    ({ targets, secrets, close } = opened);
+    redact = createRedactor(secrets);
+    const stream =
+      values.out === undefined || values.out === '-'
+        ? context.stdout
+        : createWriteStream(values.out);
+    writer = new NdjsonWriter(stream);
+    progress = new Progress(context.stderr, values.quiet);
+    await runExport(
+      targets,
+      {
+        format: values.format,
+        concurrency: values.concurrency,
+        pageSize: values.pageSize,
+        maxConversations: values.maxConversations,
+        signal: controller.signal,
+      },
+      writer,
+      progress,
+    );
+    await writer.close(stream !== context.stdout);
+    progress.finish({ destination, failed: false });
+    return 0;
+  } catch (error) {
+    const closedPipe = (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+    if (!closedPipe) {
+      await writer?.flush().catch(() => undefined);
+      progress?.finish({ destination, failed: true });
+    }
+    return report(error, { values, targets, say, redact });
+  } finally {
+    context.signal?.removeEventListener('abort', onAbort);
+    await close();
+  }
+}
+
+function report(
+  error: unknown,
+  {
+    values,
+    targets,
+    say,
+    redact,
+  }: {
+    values: { debug: boolean };
+    targets: readonly ExportTarget[];
+    say: (line: string) => void;
+    redact: (text: string) => string;
+  },
+): number {
+  if (error instanceof UsageError) {
+    say(`${NAME}: ${redact(error.message)}`);
+    return 2;
+  }
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return 0;
+  if (ChatHistoryError.is(error)) {
+    if (error.code === 'aborted') {
+      say(`${NAME}: interrupted`);
+      return 130;
+    }
+    const hint = hintFor(error, targets);
+    say(redact(`${NAME}: ${error.code}: ${error.message}${hint ? `. ${hint}` : ''}`));
+  } else {
+    say(redact(`${NAME}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+  if (values.debug) {
+    if (error instanceof Error && error.stack) say(redact(error.stack));
+    if (ChatHistoryError.is(error)) say(redact(JSON.stringify(error.toJSON(), null, 2)));
+  }
+  return 1;
+}
+
+function hintFor(error: ChatHistoryError, targets: readonly ExportTarget[]): string | undefined {
+  const target = targets.find((candidate) => candidate.source.id === error.source);
+  switch (error.code) {
+    case 'unauthorized':
+    case 'forbidden':
+      return target ? `Fix: ${target.keyHint}` : undefined;
+    case 'not_found':
+      return 'Fix: check the chatbot id and base URL';
+    case 'rate_limited':
+      return 'The vendor is limiting requests: try again later or lower --concurrency';
+    case 'network':
+    case 'timeout':
+    case 'server_error':
+      return 'The vendor could not answer: try again later';
+    case 'invalid_response':
+      return 'The vendor sent data this tool cannot read: run with --debug for details';
+    default:
+      return undefined;
+  }
+}
+
+function count(
+  value: string | undefined,
+  flag: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+) {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`${flag} must be a whole number ${range}, got "${value}"`);
+  }
+  return number;
+}
