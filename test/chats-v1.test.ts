@@ -9,13 +9,27 @@ import {
   type Message,
   MessageSchema,
 } from '../src/index.js';
+import { type ChatsV1EmulatorOptions, createChatsV1Emulator } from '../src/testing/index.js';
+import { emulatorHandlers } from '../src/testing/msw.js';
 import seed from './fixtures/chats-v1-messages.json' with { type: 'json' };
-import { CHATS_V1_BASE, CHATS_V1_KEY, chatsV1Vendor } from './helpers/chats-v1-vendor.js';
+
+const CHATS_V1_BASE = 'https://chats.test';
+const CHATS_V1_KEY = 'cv1-key-5b0e2c7d9a41f386';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
+
+/** The Chats v1 emulator, answering through msw; `chat` is its first chat's id. */
+function emulate(options: ChatsV1EmulatorOptions = {}) {
+  const emulator = createChatsV1Emulator({ apiKey: CHATS_V1_KEY, ...options });
+  server.use(...emulatorHandlers(emulator, CHATS_V1_BASE));
+  return Object.assign(emulator, {
+    chat: String(emulator.chats()[0]?.id),
+    urls: () => emulator.requests.map((request) => new URL(request, CHATS_V1_BASE)),
+  });
+}
 
 function v1(overrides: Partial<ChatsV1SourceOptions> = {}) {
   return createChatsV1Source({
@@ -180,25 +194,25 @@ describe('chats-v1: multi-page listings', () => {
     'total %s: every message once, in order, at concurrency 1 and 4',
     async (_label, reportTotal) => {
       for (const concurrency of [1, 4]) {
-        const vendor = chatsV1Vendor({ chats: 1, messagesPerChat: 87, reportTotal });
-        server.use(vendor.handler);
-        const listed = await v1().listMessages('chat-000', { pageSize: 10, concurrency }).toArray();
-        expect(listed.map((m) => m.id)).toEqual(vendor.messages.get('chat-000')?.map((m) => m.id));
-        expect(listed.every((m) => m.conversationId === 'chat-000')).toBe(true);
+        const vendor = emulate({ chats: 1, messagesPerChat: 87, reportTotal });
+        const listed = await v1()
+          .listMessages(vendor.chat, { pageSize: 10, concurrency })
+          .toArray();
+        expect(listed.map((m) => m.id)).toEqual(vendor.messages(vendor.chat).map((m) => m.id));
+        expect(listed.every((m) => m.conversationId === vendor.chat)).toBe(true);
         // 9 pages; predictions past the end cost at most concurrency - 1 more.
-        expect(vendor.requests.length).toBeGreaterThanOrEqual(9);
-        expect(vendor.requests.length).toBeLessThanOrEqual(9 + concurrency - 1);
+        expect(vendor.stats.requests).toBeGreaterThanOrEqual(9);
+        expect(vendor.stats.requests).toBeLessThanOrEqual(9 + concurrency - 1);
         server.resetHandlers();
       }
     },
   );
 
   it('a server returning fewer than limit: the next offset follows what it returned', async () => {
-    const vendor = chatsV1Vendor({ chats: 1, messagesPerChat: 40, clamp: 7 });
-    server.use(vendor.handler);
-    const listed = await v1().listMessages('chat-000', { pageSize: 25 }).toArray();
+    const vendor = emulate({ chats: 1, messagesPerChat: 40, maxPageSize: 7 });
+    const listed = await v1().listMessages(vendor.chat, { pageSize: 25 }).toArray();
     expect(listed).toHaveLength(40);
-    expect(vendor.requests.map((url) => url.searchParams.get('offset'))).toEqual([
+    expect(vendor.urls().map((url) => url.searchParams.get('offset'))).toEqual([
       '0',
       '7',
       '14',
@@ -209,22 +223,23 @@ describe('chats-v1: multi-page listings', () => {
   });
 
   it('lists chats as conversations, mapping what the listing is known to hold', async () => {
-    const vendor = chatsV1Vendor({ chats: 23 });
-    server.use(vendor.handler);
+    const vendor = emulate({ chats: 23 });
     const chats = await v1().listConversations({ pageSize: 10 }).toArray();
     expect(chats).toHaveLength(23);
-    expect(vendor.requests.map((url) => url.pathname)).toEqual(Array(3).fill('/api/v1/chats'));
+    expect(vendor.urls().map((url) => url.pathname)).toEqual(Array(3).fill('/api/v1/chats'));
     const first = chats[0];
     expect(ConversationSchema.parse(first)).toEqual(first);
+    const wire = vendor.chats()[0] as Record<string, unknown>;
     expect(first).toMatchObject({
-      id: 'chat-000',
+      id: vendor.chat,
       source: 'chats-v1',
-      createdAt: '2024-01-01T00:00:00.000Z',
-      updatedAt: '2024-01-02T00:00:00.000Z',
-      metadata: { channel: 'web' },
+      createdAt: wire.created_at,
+      updatedAt: wire.updated_at,
+      metadata: wire.metadata,
       humanHandoff: false,
-      raw: vendor.chats[0],
+      raw: wire,
     });
+    expect(first?.createdAt).toMatch(/^2024-01-15T\d\d:\d\d:\d\dZ$/);
   });
 
   it('a state filter is unsupported, said at the call', () => {
@@ -241,32 +256,30 @@ describe('chats-v1: multi-page listings', () => {
 
 describe('chats-v1: errors', () => {
   it('401 is unauthorized after one request, with the vendor reason and no key', async () => {
-    const vendor = chatsV1Vendor();
-    server.use(vendor.handler);
+    const vendor = emulate();
     const error = await caught(v1({ apiKey: 'not-the-key-42' }).listMessages('chat-000').toArray());
     expect(error.code).toBe('unauthorized');
     expect(error.message).toBe(
       'GET /api/v1/chats/chat-000/messages -> 401 unauthorized (chats-v1): Invalid or missing API key',
     );
-    expect(vendor.requests).toHaveLength(1);
+    expect(vendor.stats.requests).toBe(1);
     expect(JSON.stringify(error)).not.toContain('not-the-key-42');
   });
 
   it('an unknown chat is not_found', async () => {
-    server.use(chatsV1Vendor().handler);
+    emulate();
     expect((await caught(v1().listMessages('missing').toArray())).code).toBe('not_found');
   });
 
   it('5xx then success: the listing completes without loss', async () => {
-    const vendor = chatsV1Vendor({
+    const vendor = emulate({
       chats: 1,
       messagesPerChat: 30,
-      override: (n) => (n === 1 || n === 2 ? new HttpResponse('oops', { status: 502 }) : undefined),
+      faults: { pattern: ({ index }) => (index === 1 || index === 2 ? '502' : null) },
     });
-    server.use(vendor.handler);
-    const listed = await v1().listMessages('chat-000', { pageSize: 10 }).toArray();
-    expect(listed.map((m) => m.id)).toEqual(vendor.messages.get('chat-000')?.map((m) => m.id));
-    expect(vendor.requests.map((url) => url.searchParams.get('offset'))).toEqual([
+    const listed = await v1().listMessages(vendor.chat, { pageSize: 10 }).toArray();
+    expect(listed.map((m) => m.id)).toEqual(vendor.messages(vendor.chat).map((m) => m.id));
+    expect(vendor.urls().map((url) => url.searchParams.get('offset'))).toEqual([
       '0',
       '10',
       '10',

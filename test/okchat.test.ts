@@ -12,9 +12,10 @@ import {
   MessageSchema,
   type OkChatSourceOptions,
 } from '../src/index.js';
+import { createOkChatEmulator, type OkChatEmulatorOptions } from '../src/testing/index.js';
+import { emulatorHandlers } from '../src/testing/msw.js';
 import conversationsPage from './fixtures/okchat-conversations.page1.json' with { type: 'json' };
 import messagesPage from './fixtures/okchat-messages.page1.json' with { type: 'json' };
-import { CHATBOT_ID, OKCHAT_BASE, OKCHAT_KEY, okchatVendor } from './helpers/okchat-vendor.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -22,6 +23,18 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 const SESSION = 'f081d259-6c72-4eca-8687-1b6ed716257e';
+const OKCHAT_BASE = 'https://okchat.test';
+const OKCHAT_KEY = '15a23c21867f4f38b0b46f5e4adb1caf87a040b34eb58f68';
+const CHATBOT_ID = '5afe16ed-5fd2-4552-a993-903bc9c32bb6';
+
+/** The OkChat emulator, answering through msw for this suite's base URL. */
+function emulate(options: OkChatEmulatorOptions = {}) {
+  const emulator = createOkChatEmulator({ apiKey: OKCHAT_KEY, chatbotId: CHATBOT_ID, ...options });
+  server.use(...emulatorHandlers(emulator, OKCHAT_BASE));
+  return Object.assign(emulator, {
+    urls: () => emulator.requests.map((request) => new URL(request, OKCHAT_BASE)),
+  });
+}
 
 function okchat(overrides: Partial<OkChatSourceOptions> = {}) {
   return createOkChatSource({
@@ -252,42 +265,41 @@ describe('okchat: seed conversations, field by field', () => {
 
 describe('okchat: multi-page listings', () => {
   it('lists every conversation across pages, newest first', async () => {
-    const vendor = okchatVendor({ conversations: 57 });
-    server.use(vendor.handler);
+    const vendor = emulate({ conversations: 57 });
     const listed = await okchat().listConversations({ pageSize: 10 }).toArray();
-    expect(listed.map((c) => c.id)).toEqual(vendor.conversations.map((c) => c.id));
+    expect(listed.map((c) => c.id)).toEqual(vendor.conversations().map((c) => c.id));
     expect(vendor.requests).toHaveLength(6);
     const created = listed.map((c) => c.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
   });
 
   it('the state filter lists only conversations in that state', async () => {
-    const vendor = okchatVendor({ conversations: 57 });
-    server.use(vendor.handler);
+    const vendor = emulate({ conversations: 57 });
     const closed = await okchat().listConversations({ state: 'closed', pageSize: 5 }).toArray();
-    const expected = vendor.conversations.filter((c) => c.state === 'closed').map((c) => c.id);
+    const expected = vendor
+      .conversations()
+      .filter((c) => c.state === 'closed')
+      .map((c) => c.id);
     expect(closed.map((c) => c.id)).toEqual(expected);
     expect(closed.every((c) => c.state === 'closed')).toBe(true);
-    expect(vendor.requests.every((url) => url.searchParams.get('state') === 'closed')).toBe(true);
+    expect(vendor.urls().every((url) => url.searchParams.get('state') === 'closed')).toBe(true);
   });
 
   it('a server that clamps the page size is followed by its totalPages', async () => {
-    const vendor = okchatVendor({ conversations: 57, clamp: 7 });
-    server.use(vendor.handler);
+    const vendor = emulate({ conversations: 57, maxPageSize: 7 });
     const listed = await okchat().listConversations({ pageSize: 50 }).toArray();
     expect(listed).toHaveLength(57);
     expect(vendor.requests).toHaveLength(9);
-    expect(vendor.requests.every((url) => url.searchParams.get('limit') === '50')).toBe(true);
+    expect(vendor.urls().every((url) => url.searchParams.get('limit') === '50')).toBe(true);
   });
 
   it.each([1, 4])(
     'messages at concurrency %i: all, in order, at most that many in flight',
     async (concurrency) => {
-      const vendor = okchatVendor({ conversations: 2, messagesPerConversation: 95, latencyMs: 5 });
-      server.use(vendor.handler);
-      const id = vendor.conversations[1]?.id as string;
+      const vendor = emulate({ conversations: 2, messagesPerConversation: 95, latencyMs: 5 });
+      const id = String(vendor.conversations()[1]?.id);
       const listed = await okchat().listMessages(id, { pageSize: 10, concurrency }).toArray();
-      expect(listed.map((m) => m.id)).toEqual(vendor.messages.get(id)?.map((m) => m.id));
+      expect(listed.map((m) => m.id)).toEqual(vendor.messages(id).map((m) => m.id));
       expect(listed.every((m) => m.conversationId === id)).toBe(true);
       expect(vendor.requests).toHaveLength(10);
       expect(vendor.stats.maxInFlight).toBe(concurrency);
@@ -295,11 +307,10 @@ describe('okchat: multi-page listings', () => {
   );
 
   it('conversation ids are encoded into the path', async () => {
-    const vendor = okchatVendor({ conversations: 1 });
-    server.use(vendor.handler);
+    const vendor = emulate({ conversations: 1 });
     const error = await caught(okchat().listMessages('a/b?c#d').toArray());
     expect(error.code).toBe('not_found');
-    expect(vendor.requests[0]?.pathname).toBe(
+    expect(vendor.urls()[0]?.pathname).toBe(
       `/api/external/chatbot/${CHATBOT_ID}/conversations/a%2Fb%3Fc%23d/messages`,
     );
   });
@@ -307,8 +318,7 @@ describe('okchat: multi-page listings', () => {
 
 describe('okchat: errors', () => {
   it('a wrong key is unauthorized after exactly one request, and the key is not in the error', async () => {
-    const vendor = okchatVendor();
-    server.use(vendor.handler);
+    const vendor = emulate();
     const error = await caught(okchat({ apiKey: 'wrong-key-123' }).listConversations().toArray());
     expect(error.code).toBe('unauthorized');
     expect(error.status).toBe(401);
@@ -321,8 +331,7 @@ describe('okchat: errors', () => {
   });
 
   it('an unknown conversation is not_found, and so is an unknown chatbot', async () => {
-    const vendor = okchatVendor();
-    server.use(vendor.handler);
+    emulate();
     expect((await caught(okchat().listMessages('nope').toArray())).code).toBe('not_found');
     expect((await caught(okchat({ chatbotId: 'other' }).listConversations().toArray())).code).toBe(
       'not_found',
@@ -330,22 +339,14 @@ describe('okchat: errors', () => {
   });
 
   it('429 then success: the listing completes', async () => {
-    const vendor = okchatVendor({
+    const vendor = emulate({
       conversations: 30,
-      override: (n) =>
-        n === 1
-          ? new HttpResponse(null, { status: 429, headers: { 'retry-after': '0' } })
-          : undefined,
+      faults: { pattern: ({ index }) => (index === 1 ? '429' : null), retryAfterSeconds: 0 },
     });
-    server.use(vendor.handler);
     const listed = await okchat().listConversations({ pageSize: 10 }).toArray();
     expect(listed).toHaveLength(30);
-    expect(vendor.requests.map((url) => url.searchParams.get('page'))).toEqual([
-      '1',
-      '2',
-      '2',
-      '3',
-    ]);
+    expect(vendor.stats.faults).toBe(1);
+    expect(vendor.urls().map((url) => url.searchParams.get('page'))).toEqual(['1', '2', '2', '3']);
   });
 
   it('a malformed record throws invalid_response naming it; onInvalidRecord keeps it and goes on', async () => {

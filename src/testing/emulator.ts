@@ -104,7 +104,7 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
     vendor: core.vendor,
     apiKey: core.apiKey,
     handler,
-    fetch: (input, init) => handler(new Request(input, init)),
+    fetch: (input, init) => fetchFrom(handler, new Request(input, init)),
     stats,
     requests,
     reset() {
@@ -122,6 +122,28 @@ export function readNumber(url: URL, name: string, min: number): number | null |
   if (!/^\d+$/.test(value)) return null;
   const number = Number(value);
   return Number.isSafeInteger(number) && number >= min ? number : null;
+}
+
+/** Calls the handler as `fetch` would reach a server: aborts and cut connections reject. */
+function fetchFrom(
+  handler: (request: Request) => Promise<Response>,
+  request: Request,
+): Promise<Response> {
+  const { signal } = request;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    handler(request)
+      .then((response) => {
+        if (response.type === 'error') reject(new TypeError('fetch failed'));
+        else resolve(response);
+      }, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function wait(ms: number, signal: AbortSignal): Promise<void> {
