@@ -15,6 +15,8 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     treeshake: true,
+    // ESM-only and tiny: bundled, so the CommonJS build works on every Node 20.
+    noExternal: ['p-limit', 'yocto-queue'],
   },
   {
     // The command-line tool: ESM only, never imported.
@@ -25,5 +27,6 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     banner: { js: '#!/usr/bin/env node' },
+    noExternal: ['p-limit', 'yocto-queue'],
   },
 ]);

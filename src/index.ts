@@ -4,6 +4,11 @@ export {
   type ChatHistoryErrorOptions,
 } from './errors.js';
 export {
+  type ConversationExport,
+  type ExportHistoryOptions,
+  exportHistory,
+} from './export-history.js';
+export {
   createHttpClient,
   encodePathSegment,
   type FetchFunction,
@@ -60,6 +65,7 @@ export type {
   PaginateOptions,
   PaginationStrategy,
   RecordIssue,
+  RequestLimiter,
 } from './paginate/types.js';
 export {
   type ChatsV1SourceOptions,

@@ -35,6 +35,7 @@ describe('published package', () => {
       'MessageSchema',
       'createChatsV1Source',
       'createOkChatSource',
+      'exportHistory',
     ]) {
       expect(source).toHaveProperty(name);
     }

@@ -1,3 +1,4 @@
+import { exportHistory } from '../export-history.js';
 import type { NdjsonWriter } from './ndjson-writer.js';
 import type { ExportTarget } from './open-sources.js';
 import type { Progress } from './progress.js';
@@ -11,9 +12,8 @@ export interface ExportSettings {
 }
 
 /**
- * Streams every target's conversations and messages to `writer`, one source after another and
- * each conversation's messages in order. Nothing is collected beyond one conversation's messages
- * (and only with `format: 'conversations'`).
+ * Streams every target's conversations and messages to `writer`, one source after another, in
+ * each source's listing order, with conversations fetched side by side by `exportHistory`.
  */
 export async function runExport(
   targets: readonly ExportTarget[],
@@ -21,32 +21,22 @@ export async function runExport(
   writer: NdjsonWriter,
   progress: Progress,
 ): Promise<void> {
-  const { concurrency, pageSize, signal } = settings;
   for (const target of targets) {
     const counts = progress.counts(target.source.id);
-    const conversations = target.source.listConversations({
+    const history = exportHistory(target.source, {
       state: target.state,
       maxItems: settings.maxConversations,
-      pageSize,
-      concurrency,
-      signal,
+      pageSize: settings.pageSize,
+      concurrency: settings.concurrency,
+      signal: settings.signal,
     });
-    for await (const conversation of conversations) {
-      const messages = target.source.listMessages(conversation.id, {
-        pageSize,
-        concurrency,
-        signal,
-      });
+    for await (const { conversation, messages } of history) {
       if (settings.format === 'messages') {
-        for await (const message of messages) {
-          await writer.write(message);
-          counts.messages += 1;
-        }
+        for (const message of messages) await writer.write(message);
       } else {
-        const all = await messages.toArray();
-        await writer.write({ ...conversation, messages: all });
-        counts.messages += all.length;
+        await writer.write({ ...conversation, messages });
       }
+      counts.messages += messages.length;
       counts.conversations += 1;
     }
   }

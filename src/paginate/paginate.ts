@@ -48,6 +48,7 @@ interface Settings<Cursor> {
   maxItems: number | undefined;
   signal: AbortSignal | undefined;
   onInvalidRecord: PaginateOptions['onInvalidRecord'];
+  limiter: PaginateOptions['limiter'];
 }
 
 function readOptions<Cursor extends PageCursor, Info, T>(
@@ -80,6 +81,9 @@ function readOptions<Cursor extends PageCursor, Info, T>(
   if (options.onInvalidRecord !== undefined && typeof options.onInvalidRecord !== 'function') {
     throw invalidArgument('onInvalidRecord must be a function', source);
   }
+  if (options.limiter !== undefined && typeof options.limiter?.run !== 'function') {
+    throw invalidArgument('limiter must have a run(request) method', source);
+  }
   let start = definition.strategy.first(pageSize);
   let skip = 0;
   if (options.startAt !== undefined) {
@@ -110,6 +114,7 @@ function readOptions<Cursor extends PageCursor, Info, T>(
     maxItems,
     signal: options.signal,
     onInvalidRecord: options.onInvalidRecord,
+    limiter: options.limiter,
   };
 }
 
@@ -135,7 +140,12 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
 
   const launch = (cursor: Cursor): Slot<Cursor, Info> => {
     const controller = new AbortController();
-    const response = definition.fetchPage(cursor, { signal: controller.signal });
+    const request = () =>
+      // A request cancelled while waiting for the shared budget is never sent.
+      controller.signal.aborted
+        ? Promise.reject(abortedError(controller.signal, source))
+        : definition.fetchPage(cursor, { signal: controller.signal });
+    const response = settings.limiter ? settings.limiter.run(request) : request();
     // Predictions may fail or be dropped before anyone awaits them.
     response.catch(() => undefined);
     return { cursor, key: cursorKey(cursor), controller, response };

@@ -40,6 +40,14 @@ export interface InvalidRecord {
   cursor: PageCursor;
 }
 
+/**
+ * A budget of requests in flight shared by several listings: each page request runs through it.
+ * `exportHistory` shares one between the conversation listing and every message listing.
+ */
+export interface RequestLimiter {
+  run<T>(request: () => Promise<T>): Promise<T>;
+}
+
 /** Options every list call takes. */
 export interface PaginateOptions {
   /**
@@ -64,6 +72,8 @@ export interface PaginateOptions {
    * Without a handler, such a record makes iteration throw code `invalid_response`.
    */
   onInvalidRecord?: (record: InvalidRecord) => void;
+  /** Runs every page request through a budget shared with other listings. */
+  limiter?: RequestLimiter;
 }
 
 /** Result of mapping one vendor record. */

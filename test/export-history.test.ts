@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ChatHistoryError,
+  type ConversationExport,
+  createOkChatSource,
+  exportHistory,
+  type InvalidRecord,
+} from '../src/index.js';
+import { createOkChatEmulator, type OkChatEmulatorOptions } from '../src/testing/index.js';
+
+function setup(options: OkChatEmulatorOptions = {}) {
+  const emulator = createOkChatEmulator({ conversations: 30, ...options });
+  const source = createOkChatSource({
+    apiKey: emulator.apiKey,
+    chatbotId: emulator.chatbotId,
+    baseURL: 'https://okchat.test',
+    fetch: emulator.fetch,
+    retry: { retries: 2, baseDelayMs: 1 },
+  });
+  return { emulator, source };
+}
+
+async function collect(iterable: AsyncIterable<ConversationExport>) {
+  const result: ConversationExport[] = [];
+  for await (const entry of iterable) result.push(entry);
+  return result;
+}
+
+describe('exportHistory', () => {
+  it.each([1, 3, 8])(
+    'concurrency %i: every conversation in listing order with all its messages',
+    async (concurrency) => {
+      const { emulator, source } = setup({ latencyMs: { min: 0, max: 6 } });
+      const entries = await collect(exportHistory(source, { concurrency, pageSize: 5 }));
+      expect(entries.map((e) => e.conversation.id)).toEqual(
+        emulator.conversations().map((c) => c.id),
+      );
+      for (const { conversation, messages } of entries) {
+        expect(messages.map((m) => m.id)).toEqual(
+          emulator.messages(conversation.id).map((m) => m.id),
+        );
+      }
+      expect(emulator.stats.maxInFlight).toBeLessThanOrEqual(concurrency);
+    },
+  );
+
+  it('keeps `concurrency` requests in flight across conversations', async () => {
+    const { emulator, source } = setup({
+      conversations: 40,
+      messagesPerConversation: { min: 1, max: 12 },
+      latencyMs: 15,
+    });
+    await collect(exportHistory(source, { concurrency: 8, pageSize: 5 }));
+    expect(emulator.stats.maxInFlight).toBe(8);
+  });
+
+  it('passes listing options through: state, maxItems, pageSize', async () => {
+    const { emulator, source } = setup();
+    const entries = await collect(
+      exportHistory(source, { state: 'closed', maxItems: 4, pageSize: 3 }),
+    );
+    const closed = emulator
+      .conversations()
+      .filter((c) => c.state === 'closed')
+      .slice(0, 4);
+    expect(entries.map((e) => e.conversation.id)).toEqual(closed.map((c) => c.id));
+    expect(
+      emulator.requests
+        .filter((r) => r.includes('/conversations?'))
+        .every((r) => r.includes('state=closed')),
+    ).toBe(true);
+  });
+
+  it('includeRaw: false leaves raw out of conversations and messages', async () => {
+    const { source } = setup({ conversations: 5 });
+    const entries = await collect(exportHistory(source, { includeRaw: false }));
+    expect(entries.every((e) => e.conversation.raw === undefined)).toBe(true);
+    expect(entries.flatMap((e) => e.messages).every((m) => m.raw === undefined)).toBe(true);
+    const json = JSON.parse(JSON.stringify(entries[0]));
+    expect(Object.keys(json.conversation)).not.toContain('raw');
+    const withRaw = await collect(exportHistory(source, { maxItems: 1 }));
+    expect(withRaw[0]?.conversation.raw).toBeDefined();
+  });
+
+  it('leaving the loop cancels everything in flight and sends nothing more', async () => {
+    const { emulator, source } = setup({ conversations: 40, latencyMs: 20 });
+    for await (const entry of exportHistory(source, { concurrency: 6 })) {
+      expect(entry.conversation.id).toBe(emulator.conversations()[0]?.id);
+      break;
+    }
+    const sent = emulator.stats.requests;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(emulator.stats.requests).toBe(sent);
+    expect(emulator.stats.inFlight).toBe(0);
+  });
+
+  it('an aborted signal ends the export with code aborted', async () => {
+    const { source } = setup({ latencyMs: 30 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(
+      collect(exportHistory(source, { signal: controller.signal })),
+    ).rejects.toMatchObject({ code: 'aborted' });
+  });
+
+  it('a conversation whose messages fail is reached in order: those before it are delivered', async () => {
+    // Same seed, same ids: the sixth conversation's message pages always answer 500.
+    const failing = String(createOkChatEmulator({ conversations: 12 }).conversations()[5]?.id);
+    const { emulator, source } = setup({
+      conversations: 12,
+      latencyMs: { min: 0, max: 5 },
+      faults: { pattern: ({ url }) => (url.pathname.includes(failing) ? '500' : null) },
+    });
+    const seen: string[] = [];
+    let thrown: unknown;
+    try {
+      for await (const entry of exportHistory(source, { concurrency: 4 }))
+        seen.push(entry.conversation.id);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(seen).toEqual(
+      emulator
+        .conversations()
+        .slice(0, 5)
+        .map((c) => c.id),
+    );
+    expect(ChatHistoryError.is(thrown) && thrown.code).toBe('server_error');
+  });
+
+  it('reports invalid records through onInvalidRecord and goes on', async () => {
+    const { emulator } = setup({ conversations: 3 });
+    const broken = async (input: Request | string | URL, init?: RequestInit) => {
+      const response = await emulator.fetch(input, init);
+      if (!String(input instanceof Request ? input.url : input).includes('/messages'))
+        return response;
+      const body = (await response.json()) as { data: Record<string, unknown>[] };
+      if (body.data[0]) body.data[0].created_at = 'not a date';
+      return Response.json(body);
+    };
+    const source = createOkChatSource({
+      apiKey: emulator.apiKey,
+      chatbotId: emulator.chatbotId,
+      baseURL: 'https://okchat.test',
+      fetch: broken,
+    });
+    const reports: InvalidRecord[] = [];
+    const entries = await collect(
+      exportHistory(source, { onInvalidRecord: (r) => reports.push(r) }),
+    );
+    expect(entries).toHaveLength(3);
+    const withMessages = emulator
+      .conversations()
+      .filter((c) => emulator.messages(String(c.id)).length > 0).length;
+    expect(reports).toHaveLength(withMessages);
+  });
+
+  it('checks its options at the call', () => {
+    const { source, emulator } = setup();
+    expect(() => exportHistory(source, { concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => exportHistory(source, { pageSize: -1 })).toThrow(/pageSize/);
+    expect(emulator.stats.requests).toBe(0);
+  });
+});
