@@ -31,6 +31,9 @@ export interface NormalizeTimestampOptions {
  * @throws InvalidTimestampError for anything else, including impossible dates (`2025-02-30`).
  */
 export function normalizeTimestamp(input: string, options: NormalizeTimestampOptions = {}): string {
+  const alreadyUtc =
+    typeof input === 'string' ? fastUtc(input, options.fractionDigits ?? 0) : undefined;
+  if (alreadyUtc !== undefined) return alreadyUtc;
   const match = typeof input === 'string' ? ISO_PATTERN.exec(input.trim()) : null;
   if (match === null)
     throw new InvalidTimestampError(`not an ISO-8601 timestamp: ${preview(input)}`);
@@ -70,8 +73,46 @@ export function normalizeTimestamp(input: string, options: NormalizeTimestampOpt
   return digits === '' ? `${base}Z` : `${base}.${digits}Z`;
 }
 
+const UTC_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|\+00:00)$/;
+
+/**
+ * The common case without captures or Date arithmetic: a timestamp already in UTC (`Z` or
+ * `+00:00`) only needs its ranges checked and its suffix rewritten. `undefined` sends anything
+ * else the long way (which also gives the precise error).
+ */
+function fastUtc(input: string, fractionDigits: number): string | undefined {
+  if (!UTC_SHAPE.test(input)) return undefined;
+  const month = digitPair(input, 5);
+  const day = digitPair(input, 8);
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(digitPair(input, 0) * 100 + digitPair(input, 2), month) ||
+    digitPair(input, 11) > 23 ||
+    digitPair(input, 14) > 59 ||
+    digitPair(input, 17) > 59
+  ) {
+    return undefined;
+  }
+  const zulu = input.charCodeAt(input.length - 1) === 90; // 'Z'
+  const end = input.length - (zulu ? 1 : 6);
+  const digits = end > 19 ? end - 20 : 0;
+  if (zulu && digits >= fractionDigits) return input;
+  const fraction = digits > 0 ? input.slice(20, end) : '';
+  const padded = digits >= fractionDigits ? fraction : fraction.padEnd(fractionDigits, '0');
+  return padded === '' ? `${input.slice(0, 19)}Z` : `${input.slice(0, 19)}.${padded}Z`;
+}
+
+function digitPair(text: string, at: number): number {
+  return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month !== 2) return DAYS[month - 1] ?? 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 function preview(input: unknown): string {

@@ -21,7 +21,21 @@ export function mapRecordWith<Schema extends z.ZodType, T>(
   schema: Schema,
   record: unknown,
   map: (wire: z.output<Schema>, record: unknown) => T,
+  isWellFormed?: (record: unknown) => record is z.output<Schema>,
 ): MapResult<T> {
+  if (isWellFormed?.(record)) {
+    // Fast path: the record is already of the wire type; map it without zod's copy.
+    try {
+      return { ok: true, value: map(record, record) };
+    } catch (error) {
+      if (!(error instanceof InvalidFieldError)) throw error;
+      return {
+        ok: false,
+        issues: [{ code: 'custom', path: error.path, message: error.message }],
+        id: readId(record),
+      };
+    }
+  }
   const parsed = schema.safeParse(record);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues, id: readId(record) };
   try {

@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import {
+  isNonEmptyString,
+  isNullishBoolean,
+  isNullishCount,
+  isNullishPlainObject,
+  isNullishString,
+  isPlainObject,
+  isString,
+} from '../guards.js';
 
 /**
  * The generic Chats v1 API's wire format, validated leniently (`.nullish()` wherever a field may
@@ -52,3 +61,48 @@ export const ChatsV1ChatSchema = z.object({
   metadata: metadata.nullish(),
 });
 export type ChatsV1Chat = z.infer<typeof ChatsV1ChatSchema>;
+
+const hasPageFields = (value: Record<string, unknown>) =>
+  isNullishCount(value.total) &&
+  isNullishCount(value.offset) &&
+  isNullishCount(value.limit) &&
+  isNullishBoolean(value.has_more);
+
+/** Accepts what {@link ChatsV1MessagesPageSchema} accepts without changing it. */
+export function isChatsV1MessagesPage(
+  value: unknown,
+): value is z.output<typeof ChatsV1MessagesPageSchema> {
+  return isPlainObject(value) && Array.isArray(value.messages) && hasPageFields(value);
+}
+
+/** Accepts what {@link ChatsV1ChatsPageSchema} accepts without changing it. */
+export function isChatsV1ChatsPage(
+  value: unknown,
+): value is z.output<typeof ChatsV1ChatsPageSchema> {
+  return isPlainObject(value) && Array.isArray(value.chats) && hasPageFields(value);
+}
+
+/** Accepts exactly what {@link ChatsV1MessageSchema} accepts. */
+export function isChatsV1Message(value: unknown): value is ChatsV1Message {
+  return (
+    isPlainObject(value) &&
+    isNonEmptyString(value.id) &&
+    isNullishString(value.content) &&
+    isString(value.sender_role) &&
+    isNullishString(value.media_type) &&
+    isNullishString(value.media_url) &&
+    isString(value.created_at) &&
+    isNullishPlainObject(value.metadata)
+  );
+}
+
+/** Accepts exactly what {@link ChatsV1ChatSchema} accepts. */
+export function isChatsV1Chat(value: unknown): value is ChatsV1Chat {
+  return (
+    isPlainObject(value) &&
+    isNonEmptyString(value.id) &&
+    isString(value.created_at) &&
+    isNullishString(value.updated_at) &&
+    isNullishPlainObject(value.metadata)
+  );
+}

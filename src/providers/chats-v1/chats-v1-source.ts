@@ -22,6 +22,10 @@ import {
   ChatsV1ChatsPageSchema,
   ChatsV1MessageSchema,
   ChatsV1MessagesPageSchema,
+  isChatsV1Chat,
+  isChatsV1ChatsPage,
+  isChatsV1Message,
+  isChatsV1MessagesPage,
 } from './chats-v1-api.js';
 import { mapChatsV1Chat } from './map-chats-v1-chat.js';
 import { mapChatsV1Message } from './map-chats-v1-message.js';
@@ -89,8 +93,13 @@ export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistoryS
     // { messages | chats: [...], total, offset, limit, has_more }
     const page =
       key === 'messages'
-        ? parseEnvelope(ChatsV1MessagesPageSchema, body, { source: SOURCE, path })
-        : parseEnvelope(ChatsV1ChatsPageSchema, body, { source: SOURCE, path });
+        ? parseEnvelope(
+            ChatsV1MessagesPageSchema,
+            body,
+            { source: SOURCE, path },
+            isChatsV1MessagesPage,
+          )
+        : parseEnvelope(ChatsV1ChatsPageSchema, body, { source: SOURCE, path }, isChatsV1ChatsPage);
     return {
       records: 'messages' in page ? page.messages : page.chats,
       info: { hasMore: page.has_more ?? null },
@@ -109,7 +118,8 @@ export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistoryS
         defaultPageSize: pageSize,
         maxPageSize: MAX_PAGE_SIZE,
         fetchPage: (cursor, { signal }) => fetchPage(path, 'chats', cursor, signal),
-        mapRecord: (record) => mapRecordWith(ChatsV1ChatSchema, record, mapChatsV1Chat),
+        mapRecord: (record) =>
+          mapRecordWith(ChatsV1ChatSchema, record, mapChatsV1Chat, isChatsV1Chat),
         keyOf: (conversation) => conversation.id,
       },
       engineOptions,
@@ -127,8 +137,11 @@ export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistoryS
         maxPageSize: MAX_PAGE_SIZE,
         fetchPage: (cursor, { signal }) => fetchPage(path, 'messages', cursor, signal),
         mapRecord: (record) =>
-          mapRecordWith(ChatsV1MessageSchema, record, (wire, raw) =>
-            mapChatsV1Message(wire, raw, context),
+          mapRecordWith(
+            ChatsV1MessageSchema,
+            record,
+            (wire, raw) => mapChatsV1Message(wire, raw, context),
+            isChatsV1Message,
           ),
         keyOf: (message) => message.id,
       },

@@ -31,7 +31,12 @@ export function mapChatsV1Message(
   raw: unknown,
   context: { conversationId: string },
 ): Message {
-  const { model, tokens_used: tokensUsed, provider, ...metadata } = wire.metadata ?? {};
+  const vendorMetadata = wire.metadata ?? {};
+  const { model, tokens_used: tokensUsed, provider } = vendorMetadata;
+  const metadata =
+    model === undefined && tokensUsed === undefined && provider === undefined
+      ? vendorMetadata
+      : without(vendorMetadata, MAPPED_METADATA);
   const hasModel = typeof model === 'string';
   const hasUsage =
     typeof tokensUsed === 'number' && Number.isSafeInteger(tokensUsed) && tokensUsed >= 0;
@@ -45,7 +50,7 @@ export function mapChatsV1Message(
     id: wire.id,
     conversationId: context.conversationId,
     source: 'chats-v1',
-    role: ROLES[wire.sender_role.trim().toLowerCase()] ?? 'unknown',
+    role: ROLES[wire.sender_role] ?? ROLES[wire.sender_role.trim().toLowerCase()] ?? 'unknown',
     text: wire.content ?? '',
     attachments: wire.media_url ? [mapAttachment(wire.media_url, wire.media_type)] : [],
     createdAt: field('created_at', () => normalizeTimestamp(wire.created_at)),
@@ -66,18 +71,41 @@ function mapAttachment(url: string, mediaType: string | null | undefined): Attac
 
 /** The last path segment of a URL, decoded, or `null` when there is none. */
 function fileName(url: string): string | null {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    // A relative URL.
-    path = url.split(/[?#]/, 1)[0] ?? '';
+  // Without the query and fragment, and without the scheme and host of an absolute URL.
+  let end = url.length;
+  for (const mark of ['?', '#']) {
+    const at = url.indexOf(mark);
+    if (at >= 0 && at < end) end = at;
   }
-  const segment = path.slice(path.lastIndexOf('/') + 1);
+  const scheme = url.indexOf('://');
+  const pathStart = scheme >= 0 && scheme < end ? url.indexOf('/', scheme + 3) : 0;
+  if (pathStart < 0 || pathStart >= end) return null;
+  const segment = url.slice(url.lastIndexOf('/', end - 1) + 1, end);
   if (segment === '') return null;
   try {
     return decodeURIComponent(segment);
   } catch {
     return segment;
   }
+}
+
+/** Metadata fields that map to canonical fields when they have the expected type. */
+const MAPPED_METADATA = new Set(['model', 'tokens_used', 'provider']);
+
+function without(
+  record: Record<string, unknown>,
+  keys: ReadonlySet<string>,
+): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    // defineProperty, not assignment: a "__proto__" key stays an ordinary key.
+    if (!keys.has(key))
+      Object.defineProperty(result, key, {
+        value: record[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  }
+  return result;
 }

@@ -9,6 +9,9 @@ const HUMAN_OPERATOR = new Set(['agent', 'human', 'admin', 'operator', 'staff'])
  * @see ../shared/seeds/000_*.txt (Get Messages: `sender_type`)
  */
 export function okchatRole(senderType: string): Role {
+  // The vendor's own spellings first: no string work on the hot path.
+  if (senderType === 'user') return 'user';
+  if (senderType === 'bot') return 'assistant';
   const value = senderType.trim().toLowerCase();
   if (value === 'user') return 'user';
   if (value === 'bot') return 'assistant';

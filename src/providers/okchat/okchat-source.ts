@@ -18,7 +18,14 @@ import { mapRecordWith } from '../map-record.js';
 import { parseEnvelope } from '../parse-envelope.js';
 import { mapOkChatConversation } from './map-okchat-conversation.js';
 import { mapOkChatMessage } from './map-okchat-message.js';
-import { OkChatConversationSchema, OkChatMessageSchema, OkChatPageSchema } from './okchat-api.js';
+import {
+  isOkChatConversation,
+  isOkChatMessage,
+  isOkChatPage,
+  OkChatConversationSchema,
+  OkChatMessageSchema,
+  OkChatPageSchema,
+} from './okchat-api.js';
 
 const SOURCE = 'okchat';
 
@@ -88,7 +95,7 @@ export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySou
       signal,
     });
     // { data: [...], metadata: { currentPage, pageSize, totalCount, totalPages } }
-    const page = parseEnvelope(OkChatPageSchema, body, { source: SOURCE, path });
+    const page = parseEnvelope(OkChatPageSchema, body, { source: SOURCE, path }, isOkChatPage);
     return {
       records: page.data,
       info: { totalPages: page.metadata?.totalPages },
@@ -110,7 +117,12 @@ export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySou
         maxPageSize: MAX_PAGE_SIZE,
         fetchPage: (cursor, { signal }) => fetchPage(path, cursor, { state }, signal),
         mapRecord: (record) =>
-          mapRecordWith(OkChatConversationSchema, record, mapOkChatConversation),
+          mapRecordWith(
+            OkChatConversationSchema,
+            record,
+            mapOkChatConversation,
+            isOkChatConversation,
+          ),
         keyOf: (conversation) => conversation.id,
       },
       engineOptions,
@@ -129,8 +141,11 @@ export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySou
         maxPageSize: MAX_PAGE_SIZE,
         fetchPage: (cursor, { signal }) => fetchPage(path, cursor, {}, signal),
         mapRecord: (record) =>
-          mapRecordWith(OkChatMessageSchema, record, (wire, raw) =>
-            mapOkChatMessage(wire, raw, context),
+          mapRecordWith(
+            OkChatMessageSchema,
+            record,
+            (wire, raw) => mapOkChatMessage(wire, raw, context),
+            isOkChatMessage,
           ),
         keyOf: (message) => message.id,
       },

@@ -1,0 +1,118 @@
+import { Bench } from 'tinybench';
+import {
+  ChatsV1MessageSchema,
+  ChatsV1MessagesPageSchema,
+  isChatsV1Message,
+  isChatsV1MessagesPage,
+} from '../src/providers/chats-v1/chats-v1-api.js';
+import { mapChatsV1Message } from '../src/providers/chats-v1/map-chats-v1-message.js';
+import { mapRecordWith } from '../src/providers/map-record.js';
+import { mapOkChatMessage } from '../src/providers/okchat/map-okchat-message.js';
+import {
+  isOkChatMessage,
+  isOkChatPage,
+  OkChatMessageSchema,
+  OkChatPageSchema,
+} from '../src/providers/okchat/okchat-api.js';
+import { parseEnvelope } from '../src/providers/parse-envelope.js';
+import { createChatsV1Emulator, createOkChatEmulator } from '../src/testing/index.js';
+import { ratio, table } from './support.js';
+
+const RECORDS = 2_000;
+
+/**
+ * 2. Normalization throughput: JSON.parse + envelope + validation + mapping of large pages held
+ * in memory, against JSON.parse of the same bytes alone.
+ */
+export async function normalizeBenchmark(): Promise<string> {
+  const okchat = createOkChatEmulator({ conversations: 1, messagesPerConversation: RECORDS });
+  const chats = createChatsV1Emulator({ chats: 1, messagesPerChat: RECORDS });
+  const sessionId = String(okchat.conversations()[0]?.id);
+  const chatId = String(chats.chats()[0]?.id);
+  const okchatText = JSON.stringify({
+    data: okchat.messages(sessionId),
+    metadata: { currentPage: 1, pageSize: RECORDS, totalCount: RECORDS, totalPages: 1 },
+  });
+  const chatsText = JSON.stringify({
+    messages: chats.messages(chatId),
+    total: RECORDS,
+    offset: 0,
+    limit: RECORDS,
+    has_more: false,
+  });
+  const request = { source: 'bench', path: '/bench' };
+  const okchatContext = { conversationId: sessionId };
+  const chatsContext = { conversationId: chatId };
+
+  const okchatPath = () => {
+    const page = parseEnvelope(OkChatPageSchema, JSON.parse(okchatText), request, isOkChatPage);
+    let mapped = 0;
+    for (const record of page.data) {
+      const result = mapRecordWith(
+        OkChatMessageSchema,
+        record,
+        (wire, raw) => mapOkChatMessage(wire, raw, okchatContext),
+        isOkChatMessage,
+      );
+      if (result.ok) mapped += 1;
+    }
+    if (mapped !== RECORDS) throw new Error('OkChat records failed to map');
+  };
+  const chatsPath = () => {
+    const page = parseEnvelope(
+      ChatsV1MessagesPageSchema,
+      JSON.parse(chatsText),
+      request,
+      isChatsV1MessagesPage,
+    );
+    let mapped = 0;
+    for (const record of page.messages) {
+      const result = mapRecordWith(
+        ChatsV1MessageSchema,
+        record,
+        (wire, raw) => mapChatsV1Message(wire, raw, chatsContext),
+        isChatsV1Message,
+      );
+      if (result.ok) mapped += 1;
+    }
+    if (mapped !== RECORDS) throw new Error('Chats v1 records failed to map');
+  };
+
+  const bench = new Bench({ time: 1_500, warmupTime: 300 });
+  bench
+    .add('okchat: JSON.parse only', () => {
+      JSON.parse(okchatText);
+    })
+    .add('okchat: parse + validate + map', okchatPath)
+    .add('chats-v1: JSON.parse only', () => {
+      JSON.parse(chatsText);
+    })
+    .add('chats-v1: parse + validate + map', chatsPath);
+  await bench.run();
+  const p50 = (name: string) => {
+    const task = bench.getTask(name);
+    const result = task?.result;
+    if (!result || !('latency' in result)) throw new Error(`no result for ${name}`);
+    return result.latency.p50;
+  };
+  const rows: string[][] = [];
+  for (const vendor of ['okchat', 'chats-v1']) {
+    const floor = p50(`${vendor}: JSON.parse only`);
+    const full = p50(`${vendor}: parse + validate + map`);
+    const perSecond = (time: number) =>
+      `${Math.round((RECORDS / time) * 1000).toLocaleString('en-US')}`;
+    rows.push([
+      vendor,
+      `${floor.toFixed(2)} ms`,
+      `${full.toFixed(2)} ms`,
+      perSecond(full),
+      ratio(full / floor),
+    ]);
+  }
+  const kb = (text: string) => `${Math.round(text.length / 1024)} KiB`;
+  return table(
+    `2. Normalization of one page of ${RECORDS} messages held in memory (okchat ${kb(okchatText)}, chats-v1 ${kb(chatsText)}; median)`,
+    ['vendor', 'JSON.parse alone', 'parse + validate + map', 'messages/s', 'vs JSON.parse'],
+    rows,
+  );
+}

@@ -1,0 +1,18 @@
+import { cpus } from 'node:os';
+import { latencyBenchmark } from './latency.js';
+import { normalizeBenchmark } from './normalize.js';
+
+const suites: Record<string, () => Promise<string>> = {
+  latency: latencyBenchmark,
+  normalize: normalizeBenchmark,
+};
+
+const only = process.argv.slice(2);
+console.log(`## chat-history-kit benchmarks\n`);
+console.log(
+  `Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString().slice(0, 10)}\n`,
+);
+for (const [name, suite] of Object.entries(suites)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(await suite());
+}

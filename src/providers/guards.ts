@@ -1,0 +1,34 @@
+/**
+ * Plain type checks for the fast path of record validation: a record that passes its guard is
+ * mapped as is, with no copy; one that fails goes through its zod schema, which says precisely
+ * what is wrong. Each guard must accept exactly what its schema accepts (a property test holds
+ * them to it).
+ */
+
+export type Guard = (value: unknown) => boolean;
+
+export const isString = (value: unknown): value is string => typeof value === 'string';
+export const isNonEmptyString = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0;
+export const isNullishString: Guard = (value) => value == null || typeof value === 'string';
+export const isNullishBoolean: Guard = (value) => value == null || typeof value === 'boolean';
+export const isNullishArray: Guard = (value) => value == null || Array.isArray(value);
+export const isNullishCount: Guard = (value) =>
+  value == null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0);
+
+/** A JSON object (not an array, not null), as `z.record(z.string(), z.unknown())` accepts it. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+export const isNullishPlainObject: Guard = (value) => value == null || isPlainObject(value);
+
+/** `value == null` or an array whose every element passes `element`. */
+export function isNullishArrayOf(value: unknown, element: Guard): boolean {
+  if (value == null) return true;
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (!element(item)) return false;
+  return true;
+}
