@@ -1,10 +1,14 @@
 import { cpus } from 'node:os';
 import { latencyBenchmark } from './latency.js';
+import { manyConversationsBenchmark } from './many-conversations.js';
+import { memoryBenchmark } from './memory.js';
 import { normalizeBenchmark } from './normalize.js';
 
 const suites: Record<string, () => Promise<string>> = {
   latency: latencyBenchmark,
   normalize: normalizeBenchmark,
+  memory: memoryBenchmark,
+  conversations: manyConversationsBenchmark,
 };
 
 const only = process.argv.slice(2);

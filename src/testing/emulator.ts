@@ -43,13 +43,13 @@ export interface Emulator {
   /** A `fetch` that answers from the handler without a network: pass it as a source's `fetch`. */
   readonly fetch: FetchFunction;
   readonly stats: Readonly<EmulatorStats>;
-  /** Path and query of each request received, in order (the first 100,000). */
+  /** Path and query of each request received, in order (the first 10,000). */
   readonly requests: readonly string[];
   /** Clears the stats, the request log and the attempt counts that faults key on. */
   reset(): void;
 }
 
-const REQUEST_LOG_LIMIT = 100_000;
+const REQUEST_LOG_LIMIT = 10_000;
 
 export interface EmulatorCore {
   vendor: string;
@@ -72,8 +72,9 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
     const key = `${url.pathname}${url.search}`;
     const index = stats.requests++;
     if (requests.length < REQUEST_LOG_LIMIT) requests.push(key);
-    const attempt = attempts.get(key) ?? 0;
-    attempts.set(key, attempt + 1);
+    // Attempts per URL are what rate-based faults key on; without faults, nothing is kept.
+    const attempt = options.faults ? (attempts.get(key) ?? 0) : 0;
+    if (options.faults) attempts.set(key, attempt + 1);
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     try {
