@@ -50,6 +50,7 @@ export interface Emulator {
 }
 
 const REQUEST_LOG_LIMIT = 10_000;
+const RENDER_CACHE_SIZE = 256;
 
 export interface EmulatorCore {
   vendor: string;
@@ -66,6 +67,23 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
   const requests: string[] = [];
   let attempts = new Map<string, number>();
   const jitter = createRandom(hashSeed(seed, 'latency'));
+
+  // Rendered answers of recent URLs (data never changes): the emulator's own CPU should not
+  // add to the latency it emulates when a client asks for many pages at once.
+  const cache = new Map<string, { status: number; body: string }>();
+  async function rendered(key: string, url: URL): Promise<Response> {
+    let entry = cache.get(key);
+    if (entry === undefined) {
+      const response = core.route(url);
+      entry = { status: response.status, body: await response.text() };
+      if (cache.size >= RENDER_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+      cache.set(key, entry);
+    }
+    return new Response(entry.body, {
+      status: entry.status,
+      headers: { 'content-type': 'application/json' },
+    });
+  }
 
   async function handler(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -95,7 +113,7 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
         return Response.json({ error: 'Method Not Allowed' }, { status: 405 });
       }
       if (request.headers.get(core.authHeader) !== core.apiKey) return core.unauthorized();
-      return core.route(url);
+      return rendered(key, url);
     } finally {
       stats.inFlight -= 1;
     }
