@@ -5,8 +5,9 @@ import { memoryBenchmark } from './memory.js';
 import { normalizeBenchmark } from './normalize.js';
 
 const suites: Record<string, () => Promise<string>> = {
-  latency: latencyBenchmark,
+  // The micro-benchmark first, before the network suites leave garbage and warm JIT state behind.
   normalize: normalizeBenchmark,
+  latency: latencyBenchmark,
   memory: memoryBenchmark,
   conversations: manyConversationsBenchmark,
 };
