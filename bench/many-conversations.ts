@@ -1,6 +1,6 @@
 import { createOkChatSource, exportHistory } from '../src/index.js';
 import { createOkChatEmulator } from '../src/testing/index.js';
-import { assert, median, ms, ratio, startRemoteSandbox, table } from './support.js';
+import { assert, medianTime, ms, ratio, startRemoteSandbox, table } from './support.js';
 
 const CONVERSATIONS = 400;
 const LATENCY_MS = 25;
@@ -71,15 +71,8 @@ export async function manyConversationsBenchmark(): Promise<string> {
       );
     };
 
-    const timed = async (task: () => Promise<void>) => {
-      const times: number[] = [];
-      for (let run = 0; run < RUNS; run++) {
-        const started = performance.now();
-        await task();
-        times.push(performance.now() - started);
-      }
-      return median(times);
-    };
+    // Each run takes seconds: no warm-up run.
+    const timed = (task: () => Promise<void>) => medianTime(RUNS, task, { warmup: false });
     const baseline = await timed(sequential);
     const rows = [['sequential loop over conversations', ms(baseline), '1.00x']];
     for (const concurrency of [4, 8]) {

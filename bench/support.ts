@@ -13,9 +13,13 @@ export function median(values: readonly number[]): number {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-/** Runs `task` once to warm up, then `runs` times, and returns the median in milliseconds. */
-export async function medianTime(runs: number, task: () => Promise<void>): Promise<number> {
-  await task();
+/** Runs `task` once to warm up (unless told not to), then `runs` times; the median in ms. */
+export async function medianTime(
+  runs: number,
+  task: () => Promise<void>,
+  { warmup = true }: { warmup?: boolean } = {},
+): Promise<number> {
+  if (warmup) await task();
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
     const started = performance.now();

@@ -12,6 +12,7 @@ import {
 import { type ChatsV1EmulatorOptions, createChatsV1Emulator } from '../src/testing/index.js';
 import { emulatorHandlers } from '../src/testing/msw.js';
 import seed from './fixtures/chats-v1-messages.json' with { type: 'json' };
+import { caught } from './helpers/caught.js';
 
 const CHATS_V1_BASE = 'https://chats.test';
 const CHATS_V1_KEY = 'cv1-key-5b0e2c7d9a41f386';
@@ -38,16 +39,6 @@ function v1(overrides: Partial<ChatsV1SourceOptions> = {}) {
     retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
     ...overrides,
   });
-}
-
-async function caught(promise: Promise<unknown>): Promise<ChatHistoryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ChatHistoryError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ChatHistoryError');
 }
 
 function replay(body: Record<string, unknown>) {

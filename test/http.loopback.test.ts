@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatHistoryError, createHttpClient, type HttpClientOptions } from '../src/index.js';
+import { createHttpClient, type HttpClientOptions } from '../src/index.js';
+import { caught } from './helpers/caught.js';
 import { type LoopbackServer, startLoopbackServer } from './helpers/loopback-server.js';
 
 const API_KEY = 'loopback-key-7f3a9c1e5b';
@@ -20,16 +21,6 @@ function client(baseURL: string, overrides: Partial<HttpClientOptions> = {}) {
     retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 10 },
     ...overrides,
   });
-}
-
-async function caught(promise: Promise<unknown>): Promise<ChatHistoryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ChatHistoryError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ChatHistoryError');
 }
 
 describe('http client over real loopback HTTP', () => {

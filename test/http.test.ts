@@ -10,6 +10,7 @@ import {
   type HttpClientOptions,
   VERSION,
 } from '../src/index.js';
+import { caught } from './helpers/caught.js';
 
 const BASE = 'https://vendor.test/base';
 const API_KEY = 'sk-test-0123456789abcdef-SECRET';
@@ -28,16 +29,6 @@ function client(overrides: Partial<HttpClientOptions> = {}) {
     retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 20 },
     ...overrides,
   });
-}
-
-async function caught(promise: Promise<unknown>): Promise<ChatHistoryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ChatHistoryError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ChatHistoryError');
 }
 
 function expectNoSecret(error: ChatHistoryError) {

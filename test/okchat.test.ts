@@ -16,6 +16,7 @@ import { createOkChatEmulator, type OkChatEmulatorOptions } from '../src/testing
 import { emulatorHandlers } from '../src/testing/msw.js';
 import conversationsPage from './fixtures/okchat-conversations.page1.json' with { type: 'json' };
 import messagesPage from './fixtures/okchat-messages.page1.json' with { type: 'json' };
+import { caught } from './helpers/caught.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -44,16 +45,6 @@ function okchat(overrides: Partial<OkChatSourceOptions> = {}) {
     retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
     ...overrides,
   });
-}
-
-async function caught(promise: Promise<unknown>): Promise<ChatHistoryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ChatHistoryError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ChatHistoryError');
 }
 
 /** Serves a seed fixture verbatim and records the requests. */

@@ -6,6 +6,7 @@ import {
   type PageCursor,
   paginate,
 } from '../src/index.js';
+import { caught } from './helpers/caught.js';
 import {
   createFakeListing,
   type Item,
@@ -21,16 +22,6 @@ async function collectPages<T>(pages: AsyncIterable<Page<T>>): Promise<Page<T>[]
   const result: Page<T>[] = [];
   for await (const page of pages) result.push(page);
   return result;
-}
-
-async function caught(promise: Promise<unknown>): Promise<ChatHistoryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ChatHistoryError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ChatHistoryError');
 }
 
 describe('paginate: sequential listings', () => {

@@ -1,4 +1,10 @@
-import { createEmulator, type Emulator, type EmulatorOptions, readNumber } from './emulator.js';
+import {
+  createEmulator,
+  decodeSegment,
+  type Emulator,
+  type EmulatorOptions,
+  readNumber,
+} from './emulator.js';
 import { between, createRandom, hashSeed, pick, randomUuid } from './random.js';
 
 type WireRecord = Record<string, unknown>;
@@ -222,12 +228,4 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
 
 function isoSeconds(epochMs: number): string {
   return `${new Date(epochMs).toISOString().slice(0, 19)}Z`;
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

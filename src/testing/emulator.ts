@@ -143,6 +143,15 @@ export function readNumber(url: URL, name: string, min: number): number | null |
   return Number.isSafeInteger(number) && number >= min ? number : null;
 }
 
+/** A decoded path segment (as given when it is not valid percent-encoding). */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** Calls the handler as `fetch` would reach a server: aborts and cut connections reject. */
 function fetchFrom(
   handler: (request: Request) => Promise<Response>,

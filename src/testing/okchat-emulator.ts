@@ -1,4 +1,10 @@
-import { createEmulator, type Emulator, type EmulatorOptions, readNumber } from './emulator.js';
+import {
+  createEmulator,
+  decodeSegment,
+  type Emulator,
+  type EmulatorOptions,
+  readNumber,
+} from './emulator.js';
 import {
   between,
   createRandom,
@@ -353,14 +359,6 @@ function postgresTime(epochMs: number, random: () => number): string {
   const iso = new Date(epochMs).toISOString();
   const fraction = `${iso.slice(20, 23)}${micros}`.replace(/0+$/, '');
   return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}+00:00`;
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
 
 function notFound(error: string): Response {

@@ -8,6 +8,7 @@ import {
   isPlainObject,
   isString,
 } from '../guards.js';
+import { CountSchema, WireMetadataSchema } from '../wire-fields.js';
 
 /**
  * The generic Chats v1 API's wire format, validated leniently (`.nullish()` wherever a field may
@@ -15,17 +16,11 @@ import {
  * @see ../shared/seeds/003_*.txt (Chats: Get Chat Messages)
  */
 
-const count = z.union([
-  z.number().int().nonnegative(),
-  z.string().regex(/^\d+$/).transform(Number),
-]);
-const metadata = z.record(z.string(), z.unknown());
-
 /** What every page envelope says besides its records. */
 const pageFields = {
-  total: count.nullish(),
-  offset: count.nullish(),
-  limit: count.nullish(),
+  total: CountSchema.nullish(),
+  offset: CountSchema.nullish(),
+  limit: CountSchema.nullish(),
   has_more: z.boolean().nullish(),
 };
 
@@ -49,7 +44,7 @@ export const ChatsV1MessageSchema = z.object({
   media_type: z.string().nullish(),
   media_url: z.string().nullish(),
   created_at: z.string(),
-  metadata: metadata.nullish(),
+  metadata: WireMetadataSchema.nullish(),
 });
 export type ChatsV1Message = z.infer<typeof ChatsV1MessageSchema>;
 
@@ -58,7 +53,7 @@ export const ChatsV1ChatSchema = z.object({
   id: z.string().min(1),
   created_at: z.string(),
   updated_at: z.string().nullish(),
-  metadata: metadata.nullish(),
+  metadata: WireMetadataSchema.nullish(),
 });
 export type ChatsV1Chat = z.infer<typeof ChatsV1ChatSchema>;
 

@@ -10,6 +10,7 @@ import {
   isPlainObject,
   isString,
 } from '../guards.js';
+import { CountSchema, WireMetadataSchema } from '../wire-fields.js';
 
 /**
  * OkChat's wire format, validated leniently: `.nullish()` wherever the vendor may send `null` or
@@ -17,27 +18,20 @@ import {
  * @see ../shared/seeds/000_*.txt and 001_*.txt (Get Messages), 002_*.txt (Get Conversations)
  */
 
-/** Counts arrive as numbers, but query-string-minded servers send `"2"` too. */
-const count = z.union([
-  z.number().int().nonnegative(),
-  z.string().regex(/^\d+$/).transform(Number),
-]);
-
 /** `{ data: [...], metadata: { currentPage, pageSize, totalCount, totalPages } }` */
 export const OkChatPageSchema = z.object({
   data: z.array(z.unknown()),
   metadata: z
     .object({
-      currentPage: count.nullish(),
-      pageSize: count.nullish(),
-      totalCount: count.nullish(),
-      totalPages: count.nullish(),
+      currentPage: CountSchema.nullish(),
+      pageSize: CountSchema.nullish(),
+      totalCount: CountSchema.nullish(),
+      totalPages: CountSchema.nullish(),
     })
     .nullish(),
 });
 export type OkChatPage = z.infer<typeof OkChatPageSchema>;
 
-const metadata = z.record(z.string(), z.unknown());
 /** Ids of people on messaging channels are numeric on some of them. */
 const externalId = z.union([z.string(), z.number().transform(String)]);
 
@@ -54,7 +48,7 @@ export const OkChatMessageSchema = z.object({
   content: z.string().nullish(),
   attachments: z.array(OkChatAttachmentSchema).nullish(),
   created_at: z.string(),
-  metadata: metadata.nullish(),
+  metadata: WireMetadataSchema.nullish(),
   model: z.string().nullish(),
   provider: z.string().nullish(),
   tokens_used: z.number().int().nonnegative().nullish(),
@@ -85,7 +79,7 @@ export const OkChatConversationSchema = z.object({
   is_human_mode: z.boolean().nullish(),
   sns_user_id: externalId.nullish(),
   user_id: externalId.nullish(),
-  metadata: metadata.nullish(),
+  metadata: WireMetadataSchema.nullish(),
   last_message: OkChatLastMessageSchema.nullish(),
   voice_path: z.string().nullish(),
   created_at: z.string(),
