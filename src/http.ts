@@ -7,6 +7,7 @@ import {
   isRetryableStatus,
 } from './errors.js';
 import { createRedactor, type Redactor, sanitizeError } from './redact.js';
+import { RequestGate } from './request-gate.js';
 import {
   abortedError,
   backoffDelay,
@@ -42,6 +43,12 @@ export interface HttpOptions {
    * @default { retries: 3, baseDelayMs: 250, maxDelayMs: 30000 }
    */
   retry?: number | false | RetryOptions;
+  /**
+   * Most requests this source starts per second, shared by every call on it: set it to the
+   * vendor's published limit. Request starts are spaced evenly.
+   * @default unlimited
+   */
+  maxRequestsPerSecond?: number;
 }
 
 export interface HttpClientOptions extends HttpOptions {
@@ -66,6 +73,8 @@ export interface HttpClient {
   readonly source: string;
   /** GETs `path` (relative to the base URL) and returns the parsed JSON body. */
   getJson(path: string, options?: GetJsonOptions): Promise<unknown>;
+  /** Requests in flight the vendor currently tolerates: `Infinity` until it answers 429. */
+  readonly inFlightLimit: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -88,6 +97,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       source,
     );
   }
+  const { maxRequestsPerSecond } = options;
+  if (
+    maxRequestsPerSecond !== undefined &&
+    (typeof maxRequestsPerSecond !== 'number' ||
+      !(maxRequestsPerSecond > 0) ||
+      !Number.isFinite(maxRequestsPerSecond))
+  ) {
+    throw invalidArgument(
+      `maxRequestsPerSecond must be a positive number, got ${String(maxRequestsPerSecond)}`,
+      source,
+    );
+  }
+  const gate = new RequestGate(source, maxRequestsPerSecond);
   const redact = createRedactor(options.secrets);
   const $fetch = ofetch.create(
     {
@@ -128,6 +150,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     signal: AbortSignal | undefined,
     request: RequestDescription,
   ): Promise<{ ok: true; status: number; body: string } | { ok: false; error: ChatHistoryError }> {
+    const ticket = await gate.acquire(signal);
+    let throttled = false;
     const deadline = linkDeadline(signal, timeout);
     try {
       const response = await $fetch.raw<string, 'text'>(path, {
@@ -135,6 +159,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         signal: deadline.signal,
       });
       const body = response._data ?? '';
+      throttled = response.status === 429;
       if (response.ok) return { ok: true, status: response.status, body };
       return {
         ok: false,
@@ -149,10 +174,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return { ok: false, error: networkError(error, request, redact) };
     } finally {
       deadline.dispose();
+      gate.release(ticket, throttled);
     }
   }
 
-  return { source, getJson };
+  return {
+    source,
+    getJson,
+    get inFlightLimit() {
+      return gate.limit;
+    },
+  };
 }
 
 /**

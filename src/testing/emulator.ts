@@ -23,6 +23,11 @@ export interface EmulatorOptions {
   latencyMs?: Latency;
   /** Failures to inject. */
   faults?: FaultOptions;
+  /**
+   * Answers 429 (with `Retry-After: 0`) to any request arriving while this many are already in
+   * flight, like a vendor enforcing a concurrency limit.
+   */
+  maxConcurrentRequests?: number;
 }
 
 /** What an emulator has seen so far. */
@@ -30,6 +35,8 @@ export interface EmulatorStats {
   requests: number;
   /** Requests answered with an injected fault. */
   faults: number;
+  /** Requests answered 429 for going over `maxConcurrentRequests`. */
+  throttled: number;
   inFlight: number;
   maxInFlight: number;
 }
@@ -63,7 +70,13 @@ export interface EmulatorCore {
 /** Wraps a vendor's router with what every emulator does: auth, latency, faults and stats. */
 export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Emulator {
   const seed = options.seed ?? 1;
-  const stats: EmulatorStats = { requests: 0, faults: 0, inFlight: 0, maxInFlight: 0 };
+  const stats: EmulatorStats = {
+    requests: 0,
+    faults: 0,
+    throttled: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+  };
   const requests: string[] = [];
   let attempts = new Map<string, number>();
   const jitter = createRandom(hashSeed(seed, 'latency'));
@@ -96,6 +109,16 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     try {
+      if (
+        options.maxConcurrentRequests !== undefined &&
+        stats.inFlight > options.maxConcurrentRequests
+      ) {
+        stats.throttled += 1;
+        return Response.json(
+          { error: 'Too many concurrent requests' },
+          { status: 429, headers: { 'retry-after': '0' } },
+        );
+      }
       const latency = options.latencyMs;
       if (latency !== undefined) {
         const ms =
@@ -127,7 +150,7 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
     stats,
     requests,
     reset() {
-      Object.assign(stats, { requests: 0, faults: 0, inFlight: 0, maxInFlight: 0 });
+      Object.assign(stats, { requests: 0, faults: 0, throttled: 0, inFlight: 0, maxInFlight: 0 });
       requests.length = 0;
       attempts = new Map();
     },

@@ -77,6 +77,7 @@ export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistoryS
     fetch: options.fetch,
     timeout: options.timeout,
     retry: options.retry,
+    maxRequestsPerSecond: options.maxRequestsPerSecond,
   });
   const strategy = offsetStrategy();
 

@@ -80,6 +80,7 @@ export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySou
     fetch: options.fetch,
     timeout: options.timeout,
     retry: options.retry,
+    maxRequestsPerSecond: options.maxRequestsPerSecond,
   });
   const botPath = `/api/external/chatbot/${encodePathSegment(chatbotId, 'chatbotId', SOURCE)}`;
   const strategy = pageNumberStrategy({ firstPage: 1 });
