@@ -54,6 +54,22 @@ describe('exportHistory', () => {
     expect(emulator.stats.maxInFlight).toBe(8);
   });
 
+  it('holds at most 2 x concurrency conversations while the caller is busy', async () => {
+    const { emulator, source } = setup({ conversations: 30 });
+    const requested = () =>
+      new Set(emulator.requests.filter((r) => r.includes('/messages')).map((r) => r.split('/')[6]))
+        .size;
+    let afterFirst = 0;
+    for await (const _entry of exportHistory(source, { concurrency: 2, pageSize: 50 })) {
+      // The caller is slow: the export must not run ahead of it by more than its window.
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      afterFirst = requested();
+      break;
+    }
+    expect(afterFirst).toBeGreaterThanOrEqual(4);
+    expect(afterFirst).toBeLessThanOrEqual(1 + 2 * 2);
+  });
+
   it('passes listing options through: state, maxItems, pageSize', async () => {
     const { emulator, source } = setup();
     const entries = await collect(
