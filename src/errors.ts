@@ -1,4 +1,5 @@
 import type { JsonObject } from 'type-fest';
+import { type Redactor, redactJson, sanitizeError } from './redact.js';
 
 /**
  * What went wrong, in a form callers can switch on. Every failure that leaves the library carries
@@ -137,4 +138,42 @@ export function isRetryableStatus(status: number): boolean {
 /** Error for a caller's invalid argument or option: thrown at the call, before any request. */
 export function invalidArgument(message: string, source?: string): ChatHistoryError {
   return new ChatHistoryError(message, { code: 'bad_request', source, retryable: false });
+}
+
+/**
+ * A copy of `error` with some fields replaced. The copy's stack is captured anew, so it starts
+ * with the new message.
+ */
+export function copyError(
+  error: ChatHistoryError,
+  changes: Partial<ChatHistoryErrorOptions> & { message?: string },
+): ChatHistoryError {
+  const { message = error.message, ...options } = changes;
+  return new ChatHistoryError(message, {
+    code: error.code,
+    source: error.source,
+    status: error.status,
+    retryable: error.retryable,
+    method: error.method,
+    path: error.path,
+    attempts: error.attempts,
+    cursor: error.cursor,
+    retryAfterMs: error.retryAfterMs,
+    cause: error.cause,
+    ...options,
+  });
+}
+
+/**
+ * A copy of `error` with every text it carries passed through `redact`: message, path, cursor and
+ * the whole cause chain (copied by {@link sanitizeError}, which keeps only names, messages, codes
+ * and stacks).
+ */
+export function redactError(error: ChatHistoryError, redact: Redactor): ChatHistoryError {
+  return copyError(error, {
+    message: redact(error.message),
+    path: error.path === undefined ? undefined : redact(error.path),
+    cursor: error.cursor === undefined ? undefined : redactJson(error.cursor, redact),
+    cause: error.cause === undefined ? undefined : sanitizeError(error.cause, redact),
+  });
 }

@@ -3,19 +3,22 @@ import {
   ChatHistoryError,
   type ChatHistoryErrorCode,
   codeForStatus,
+  copyError,
   invalidArgument,
   isRetryableStatus,
 } from './errors.js';
 import { createRedactor, type Redactor, sanitizeError } from './redact.js';
-import { RequestGate } from './request-gate.js';
+import { DEFAULT_MAX_IN_FLIGHT_REQUESTS, RequestGate } from './request-gate.js';
 import {
   abortedError,
   backoffDelay,
+  checkDuration,
   parseRetryAfter,
   type RetryOptions,
   resolveRetryOptions,
   sleep,
 } from './retry.js';
+import { isWellFormedText, quoted, safeText } from './safe-text.js';
 import { VERSION } from './version.js';
 
 /** A `fetch` implementation: the global one, a proxy-aware one, or a test double. */
@@ -49,6 +52,20 @@ export interface HttpOptions {
    * @default unlimited
    */
   maxRequestsPerSecond?: number;
+  /**
+   * Most requests this source keeps in flight at once, across every listing running on it.
+   * Further requests wait their turn, so any number of parallel listings completes without
+   * running out of sockets or file descriptors.
+   * @default 64
+   */
+  maxInFlightRequests?: number;
+  /**
+   * Largest response body accepted, in bytes after decompression, counted while the body
+   * streams: a larger one (or a compression bomb, or an endless stream) is cut off there and
+   * fails with code `invalid_response`, never read whole into memory.
+   * @default 33554432 (32 MiB)
+   */
+  maxResponseBytes?: number;
 }
 
 export interface HttpClientOptions extends HttpOptions {
@@ -73,30 +90,32 @@ export interface HttpClient {
   readonly source: string;
   /** GETs `path` (relative to the base URL) and returns the parsed JSON body. */
   getJson(path: string, options?: GetJsonOptions): Promise<unknown>;
-  /** Requests in flight the vendor currently tolerates: `Infinity` until it answers 429. */
+  /**
+   * Requests in flight the vendor currently tolerates: `maxInFlightRequests` until it answers
+   * 429, then lower.
+   */
   readonly inFlightLimit: number;
+  /** Removes this client's secrets, and every fragment of them, from a text. */
+  readonly redact: Redactor;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-const VENDOR_MESSAGE_LIMIT = 200;
+/** Largest response body accepted unless `maxResponseBytes` says otherwise: 32 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Redirects followed within the base URL's origin before giving up. */
+export const MAX_REDIRECTS = 5;
+/** Bytes of an error response read for the vendor's explanation; the rest is discarded. */
+const ERROR_BODY_BYTES = 64 * 1024;
+/** Longest path quoted in an error (caller and vendor ids make paths of any length). */
+const PATH_LIMIT = 300;
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { source } = options;
-  const baseURL = validateBaseURL(options.baseURL, source);
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeout) || timeout <= 0) {
-    throw invalidArgument(
-      `timeout must be a positive number of milliseconds, got ${timeout}`,
-      source,
-    );
-  }
-  const retry = resolveRetryOptions(options.retry);
-  if (!Number.isInteger(retry.retries) || retry.retries < 0) {
-    throw invalidArgument(
-      `retry.retries must be a whole number >= 0, got ${retry.retries}`,
-      source,
-    );
-  }
+  const redact = createRedactor(options.secrets);
+  const baseURL = validateBaseURL(options.baseURL, source, redact);
+  const origin = new URL(baseURL).origin;
+  const timeout = checkDuration(options.timeout ?? DEFAULT_TIMEOUT_MS, 'timeout', source);
+  const retry = resolveRetryOptions(options.retry, source);
   const { maxRequestsPerSecond } = options;
   if (
     maxRequestsPerSecond !== undefined &&
@@ -109,8 +128,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       source,
     );
   }
-  const gate = new RequestGate(source, maxRequestsPerSecond);
-  const redact = createRedactor(options.secrets);
+  const maxInFlight = checkCount(
+    options.maxInFlightRequests,
+    'maxInFlightRequests',
+    DEFAULT_MAX_IN_FLIGHT_REQUESTS,
+    source,
+  );
+  const maxResponseBytes = checkCount(
+    options.maxResponseBytes,
+    'maxResponseBytes',
+    DEFAULT_MAX_RESPONSE_BYTES,
+    source,
+  );
+  const gate = new RequestGate(source, maxRequestsPerSecond, maxInFlight);
   const $fetch = ofetch.create(
     {
       baseURL,
@@ -119,17 +149,24 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         'user-agent': `chat-history-kit/${VERSION}`,
         ...options.headers,
       },
-      // Retries, timeouts and status handling live below, where they can honour Retry-After,
-      // the caller's signal and our error codes.
+      // Retries, timeouts, redirects and status handling live below, where they can honour
+      // Retry-After, the caller's signal, the base URL's origin and our error codes; the body is
+      // read here too, so that its size can be bounded while it streams.
       retry: false,
       ignoreResponseError: true,
-      responseType: 'text',
+      redirect: 'manual',
+      responseType: 'stream',
     },
     options.fetch ? { fetch: options.fetch } : {},
   );
 
   async function getJson(path: string, { query, signal }: GetJsonOptions = {}): Promise<unknown> {
-    const request = { method: 'GET', path, source };
+    checkQuery(query, source);
+    const request: RequestDescription = {
+      method: 'GET',
+      path: safeText(path, PATH_LIMIT),
+      source,
+    };
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortedError(signal, source);
       const outcome = await attemptOnce(path, query, signal, request);
@@ -154,13 +191,33 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let throttled = false;
     const deadline = linkDeadline(signal, timeout);
     try {
-      const response = await $fetch.raw<string, 'text'>(path, {
+      let url = `${baseURL}${path}`;
+      let response = await $fetch.raw(path, {
         query: definedQuery(query),
         signal: deadline.signal,
       });
-      const body = response._data ?? '';
+      for (let hops = 0; isRedirect(response); hops++) {
+        discard(response);
+        const target = redirectTarget(response, url, origin, request, redact);
+        if (hops >= MAX_REDIRECTS) {
+          throw refusal(
+            request,
+            response.status,
+            `more than ${MAX_REDIRECTS} redirects (a redirect loop?)`,
+          );
+        }
+        url = target;
+        response = await $fetch.raw(target, { signal: deadline.signal });
+      }
+      refuseForeignFinalURL(response, origin, request, redact);
       throttled = response.status === 429;
-      if (response.ok) return { ok: true, status: response.status, body };
+      if (response.ok) {
+        const body = await readBody(response, maxResponseBytes, request, deadline);
+        return { ok: true, status: response.status, body };
+      }
+      const body = await readBody(response, ERROR_BODY_BYTES, request, deadline, {
+        truncate: true,
+      });
       return {
         ok: false,
         error: statusError(response.status, response.headers, body, request, redact),
@@ -171,6 +228,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const message = describe(request, `timeout after ${timeout} ms`);
         return { ok: false, error: new ChatHistoryError(message, { ...request, code: 'timeout' }) };
       }
+      if (ChatHistoryError.is(error)) return { ok: false, error };
       return { ok: false, error: networkError(error, request, redact) };
     } finally {
       deadline.dispose();
@@ -181,10 +239,182 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     source,
     getJson,
+    redact,
     get inFlightLimit() {
       return gate.limit;
     },
   };
+}
+
+function checkCount(value: unknown, name: string, fallback: number, source: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw invalidArgument(`${name} must be a whole number >= 1, got ${String(value)}`, source);
+  }
+  return value;
+}
+
+/** Query values a caller or vendor supplies must be text a URL can carry. */
+function checkQuery(query: Record<string, QueryValue> | undefined, source: string): void {
+  if (query === undefined) return;
+  for (const [key, value] of Object.entries(query)) {
+    if (typeof value === 'string' && !isWellFormedText(value)) {
+      throw invalidArgument(
+        `query parameter ${key} is not well-formed text (it holds a lone surrogate): ${quoted(value, 40)}`,
+        source,
+      );
+    }
+  }
+}
+
+type RawResponse = Response;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function isRedirect(response: RawResponse): boolean {
+  // Browsers hide manual redirects behind an opaque response of status 0.
+  return REDIRECT_STATUSES.has(response.status) || response.type === 'opaqueredirect';
+}
+
+function discard(response: RawResponse): void {
+  response.body?.cancel().catch(() => undefined);
+}
+
+/**
+ * Where a redirect leads, when it stays within the base URL's origin (scheme, host and port).
+ * Anywhere else, credentials would go with it (fetch strips only `Authorization`) and the
+ * answer would not be the vendor's: refused.
+ */
+function redirectTarget(
+  response: RawResponse,
+  from: string,
+  origin: string,
+  request: RequestDescription,
+  redact: Redactor,
+): string {
+  if (response.type === 'opaqueredirect') {
+    throw refusal(
+      request,
+      response.status,
+      'a redirect whose target this runtime hides; redirects are followed only within the base URL origin',
+    );
+  }
+  const location = response.headers.get('location');
+  let target: URL | undefined;
+  try {
+    target = location === null ? undefined : new URL(location, from);
+  } catch {
+    target = undefined;
+  }
+  if (target === undefined) {
+    throw refusal(request, response.status, 'a redirect without a readable Location');
+  }
+  if (target.origin !== origin)
+    throw foreignOrigin(request, response.status, target, origin, redact);
+  return target.href;
+}
+
+/** A `fetch` of the caller's own that followed redirects by itself: its answer is refused too. */
+function refuseForeignFinalURL(
+  response: RawResponse,
+  origin: string,
+  request: RequestDescription,
+  redact: Redactor,
+): void {
+  if (!response.redirected || !response.url) return;
+  let target: URL;
+  try {
+    target = new URL(response.url);
+  } catch {
+    return;
+  }
+  if (target.origin !== origin) {
+    discard(response);
+    throw foreignOrigin(request, response.status, target, origin, redact);
+  }
+}
+
+function foreignOrigin(
+  request: RequestDescription,
+  status: number,
+  target: URL,
+  origin: string,
+  redact: Redactor,
+): ChatHistoryError {
+  const targetOrigin = target.origin === 'null' ? target.protocol : target.origin;
+  const downgrade = origin.startsWith('https:') && target.protocol === 'http:';
+  const why = downgrade
+    ? 'a downgrade from https to http is never followed'
+    : `credentials are never sent to another origin than ${origin}`;
+  return refusal(
+    request,
+    status,
+    `redirect to ${quoted(redact(targetOrigin), 120)} refused: ${why}`,
+  );
+}
+
+/** A vendor answer refused on principle: not retried, since the same request would get it again. */
+function refusal(request: RequestDescription, status: number, what: string): ChatHistoryError {
+  return new ChatHistoryError(describe(request, `${status} invalid_response: ${what}`), {
+    ...request,
+    code: 'invalid_response',
+    status,
+    retryable: false,
+  });
+}
+
+/**
+ * Reads a body as text while counting its bytes (after decompression). Past `limit` the read
+ * stops and the connection is dropped: an error (`maxResponseBytes`), or, with `truncate`, the
+ * text read so far (for error bodies, of which only the vendor's message is wanted).
+ */
+async function readBody(
+  response: RawResponse,
+  limit: number,
+  request: RequestDescription,
+  deadline: Deadline,
+  { truncate = false }: { truncate?: boolean } = {},
+): Promise<string> {
+  const tooLarge = () => {
+    deadline.abort();
+    return refusal(
+      request,
+      response.status,
+      `the body is larger than maxResponseBytes (${formatBytes(limit)}); raise maxResponseBytes if the vendor's pages are that large`,
+    );
+  };
+  const declared = Number(response.headers.get('content-length'));
+  const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
+  if (!truncate && !encoded && Number.isFinite(declared) && declared > limit) {
+    discard(response);
+    throw tooLarge();
+  }
+  const stream = response.body;
+  if (stream === null) return '';
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const chunk: Uint8Array = value;
+    bytes += chunk.byteLength;
+    if (bytes > limit) {
+      reader.cancel().catch(() => undefined);
+      if (!truncate) throw tooLarge();
+      parts.push(decoder.decode(chunk.subarray(0, chunk.byteLength - (bytes - limit))));
+      return parts.join('');
+    }
+    parts.push(decoder.decode(chunk, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.length === 1 ? (parts[0] ?? '') : parts.join('');
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${bytes} bytes = ${mib} MiB` : `${bytes} bytes`;
 }
 
 /**
@@ -198,11 +428,24 @@ export function encodePathSegment(value: string, what: string, source: string): 
   if (value === '.' || value === '..') {
     throw invalidArgument(`${what} cannot be "${value}"`, source);
   }
+  if (!isWellFormedText(value)) {
+    throw invalidArgument(
+      `${what} is not well-formed text (it holds a lone surrogate): ${quoted(value, 40)}`,
+      source,
+    );
+  }
   return encodeURIComponent(value);
 }
 
-/** Checks that a base URL is an absolute http(s) URL and returns it without a trailing slash. */
-export function validateBaseURL(value: unknown, source: string): string {
+/**
+ * Checks that a base URL is an absolute http(s) URL and returns it without a trailing slash.
+ * `redact` scrubs the value from the error when it is not (a key pasted into the wrong variable).
+ */
+export function validateBaseURL(
+  value: unknown,
+  source: string,
+  redact: Redactor = (text) => text,
+): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw invalidArgument('baseURL is required: an absolute http(s) URL', source);
   }
@@ -210,10 +453,16 @@ export function validateBaseURL(value: unknown, source: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw invalidArgument(`baseURL must be an absolute http(s) URL, got "${value}"`, source);
+    throw invalidArgument(
+      `baseURL must be an absolute http(s) URL, got ${quoted(redact(value), 80)}`,
+      source,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw invalidArgument(`baseURL must use http or https, got "${url.protocol}"`, source);
+    throw invalidArgument(
+      `baseURL must use http or https, got ${quoted(redact(url.protocol), 20)}`,
+      source,
+    );
   }
   if (url.username || url.password || url.search || url.hash) {
     throw invalidArgument(
@@ -254,13 +503,17 @@ function parseJson(
   } catch (error) {
     const start = body.trimStart().slice(0, 1);
     const hint = start === '<' ? 'an HTML page' : body.trim() === '' ? 'an empty body' : 'not JSON';
+    // The parser's message quotes the body: keep it only redacted, escaped and short.
+    const detail = error instanceof Error ? error.message : String(error);
+    const cause = new SyntaxError(safeText(redact(detail)));
+    cause.stack = `SyntaxError: ${cause.message}`;
     throw new ChatHistoryError(
       describe(request, `${status} invalid_response: the body is ${hint}`),
       {
         ...request,
         code: 'invalid_response',
         status,
-        cause: sanitizeError(error, redact),
+        cause,
       },
     );
   }
@@ -299,11 +552,8 @@ function readVendorMessage(body: string, redact: Redactor): string | undefined {
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const record = parsed as Record<string, unknown>;
   for (const key of ['message', 'error', 'detail', 'error_description']) {
-    const value = record[key];
-    if (typeof value === 'string' && value.trim() !== '') {
-      const text = redact(value.trim());
-      return text.length > VENDOR_MESSAGE_LIMIT ? `${text.slice(0, VENDOR_MESSAGE_LIMIT)}…` : text;
-    }
+    const value = Object.hasOwn(record, key) ? record[key] : undefined;
+    if (typeof value === 'string' && value.trim() !== '') return safeText(redact(value.trim()));
   }
   return undefined;
 }
@@ -317,7 +567,7 @@ function networkError(
   // included) as getters: keep only a sanitized copy of what it wraps.
   const underlying = error instanceof FetchError && error.cause !== undefined ? error.cause : error;
   const cause = sanitizeError(underlying, redact);
-  const detail = rootMessage(cause);
+  const detail = safeText(rootMessage(cause));
   return new ChatHistoryError(describe(request, `network error${detail ? `: ${detail}` : ''}`), {
     ...request,
     code: 'network',
@@ -337,22 +587,14 @@ function rootMessage(error: Error): string {
 
 function withAttempts(error: ChatHistoryError, attempts: number): ChatHistoryError {
   if (attempts === 1) return error;
-  return new ChatHistoryError(`${error.message} after ${attempts} attempts`, {
-    code: error.code,
-    source: error.source,
-    status: error.status,
-    retryable: error.retryable,
-    method: error.method,
-    path: error.path,
-    retryAfterMs: error.retryAfterMs,
-    attempts,
-    cause: error.cause,
-  });
+  return copyError(error, { message: `${error.message} after ${attempts} attempts`, attempts });
 }
 
 interface Deadline {
   signal: AbortSignal;
   timedOut(): boolean;
+  /** Drops the request (a body past its limit). */
+  abort(): void;
   dispose(): void;
 }
 
@@ -369,6 +611,7 @@ function linkDeadline(parent: AbortSignal | undefined, timeout: number): Deadlin
   return {
     signal: controller.signal,
     timedOut: () => expired,
+    abort: () => controller.abort(new Error('response body over its limit')),
     dispose() {
       clearTimeout(timer);
       parent?.removeEventListener('abort', onAbort);

@@ -7,55 +7,58 @@ export interface MediaTypeInfo {
   kind: AttachmentKind;
 }
 
-const BY_EXTENSION: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  jfif: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  svg: 'image/svg+xml',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  avif: 'image/avif',
-  bmp: 'image/bmp',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  ico: 'image/vnd.microsoft.icon',
-  mp3: 'audio/mpeg',
-  ogg: 'audio/ogg',
-  oga: 'audio/ogg',
-  opus: 'audio/opus',
-  wav: 'audio/wav',
-  m4a: 'audio/mp4',
-  aac: 'audio/aac',
-  flac: 'audio/flac',
-  weba: 'audio/webm',
-  mp4: 'video/mp4',
-  m4v: 'video/mp4',
-  mov: 'video/quicktime',
-  webm: 'video/webm',
-  mkv: 'video/x-matroska',
-  avi: 'video/x-msvideo',
-  '3gp': 'video/3gpp',
-  pdf: 'application/pdf',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  ppt: 'application/vnd.ms-powerpoint',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  odt: 'application/vnd.oasis.opendocument.text',
-  rtf: 'application/rtf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  htm: 'text/html',
-  json: 'application/json',
-  xml: 'application/xml',
-  zip: 'application/zip',
-};
+/** Lookups go through Maps: a vendor's `constructor` or `__proto__` is just an unknown value. */
+const BY_EXTENSION: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    jfif: 'image/jpeg',
+    gif: 'image/gif',
+    webp: 'image/webp',
+    svg: 'image/svg+xml',
+    heic: 'image/heic',
+    heif: 'image/heif',
+    avif: 'image/avif',
+    bmp: 'image/bmp',
+    tif: 'image/tiff',
+    tiff: 'image/tiff',
+    ico: 'image/vnd.microsoft.icon',
+    mp3: 'audio/mpeg',
+    ogg: 'audio/ogg',
+    oga: 'audio/ogg',
+    opus: 'audio/opus',
+    wav: 'audio/wav',
+    m4a: 'audio/mp4',
+    aac: 'audio/aac',
+    flac: 'audio/flac',
+    weba: 'audio/webm',
+    mp4: 'video/mp4',
+    m4v: 'video/mp4',
+    mov: 'video/quicktime',
+    webm: 'video/webm',
+    mkv: 'video/x-matroska',
+    avi: 'video/x-msvideo',
+    '3gp': 'video/3gpp',
+    pdf: 'application/pdf',
+    doc: 'application/msword',
+    docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    xls: 'application/vnd.ms-excel',
+    xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ppt: 'application/vnd.ms-powerpoint',
+    pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    odt: 'application/vnd.oasis.opendocument.text',
+    rtf: 'application/rtf',
+    txt: 'text/plain',
+    md: 'text/markdown',
+    csv: 'text/csv',
+    html: 'text/html',
+    htm: 'text/html',
+    json: 'application/json',
+    xml: 'application/xml',
+    zip: 'application/zip',
+  }),
+);
 
 const DOCUMENT_TYPES = new Set([
   'application/pdf',
@@ -68,18 +71,20 @@ const DOCUMENT_TYPES = new Set([
   'text/csv',
 ]);
 
-const COARSE_KINDS: Readonly<Record<string, AttachmentKind>> = {
-  image: 'image',
-  photo: 'image',
-  picture: 'image',
-  sticker: 'image',
-  audio: 'audio',
-  voice: 'audio',
-  sound: 'audio',
-  video: 'video',
-  document: 'document',
-  doc: 'document',
-};
+const COARSE_KINDS: ReadonlyMap<string, AttachmentKind> = new Map(
+  Object.entries({
+    image: 'image',
+    photo: 'image',
+    picture: 'image',
+    sticker: 'image',
+    audio: 'audio',
+    voice: 'audio',
+    sound: 'audio',
+    video: 'video',
+    document: 'document',
+    doc: 'document',
+  } satisfies Record<string, AttachmentKind>),
+);
 
 /** The kind an IANA media type belongs to. */
 export function kindOfMediaType(mediaType: string | null): AttachmentKind {
@@ -106,7 +111,7 @@ export function mediaTypeFromFileName(nameOrUrl: string | null | undefined): str
   const fileName = path.slice(path.lastIndexOf('/') + 1);
   const dot = fileName.lastIndexOf('.');
   if (dot < 0 || dot === fileName.length - 1) return null;
-  return BY_EXTENSION[fileName.slice(dot + 1).toLowerCase()] ?? null;
+  return BY_EXTENSION.get(fileName.slice(dot + 1).toLowerCase()) ?? null;
 }
 
 /**
@@ -124,7 +129,7 @@ export function inferMediaType(input: {
     const mediaType = hint.split(';', 1)[0]?.trim() || null;
     return { mediaType, kind: kindOfMediaType(mediaType) };
   }
-  const coarse = hint === undefined ? undefined : COARSE_KINDS[hint];
+  const coarse = hint === undefined ? undefined : COARSE_KINDS.get(hint);
   if (coarse !== undefined) {
     // Trust the vendor's kind; take the precise type from the name only when it agrees.
     const agrees = fromName !== null && kindOfMediaType(fromName) === coarse;

@@ -17,8 +17,23 @@ export const TimestampSchema = z.string().regex(CANONICAL_TIMESTAMP_PATTERN, {
   message: 'expected an ISO-8601 UTC timestamp ending in Z',
 });
 
-/** Free-form vendor metadata: a plain object. */
-export const MetadataSchema = z.record(z.string(), z.unknown());
+/**
+ * Free-form vendor metadata: a plain JSON object, passed through as it is. Not `z.record`, which
+ * copies the object and so drops a `"__proto__"` key: vendor data is kept whole, and such a key
+ * stays an ordinary key.
+ */
+export const MetadataSchema = z
+  .unknown()
+  .refine(isPlainRecord, { message: 'expected an object' })
+  .meta({ type: 'object', additionalProperties: {} }) as unknown as z.ZodType<
+  Record<string, unknown>
+>;
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
 
 /** A file attached to a message. */
 export const AttachmentSchema = z.object({

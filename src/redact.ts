@@ -1,20 +1,84 @@
+import type { JsonValue } from 'type-fest';
+
 const REDACTED = '[REDACTED]';
 const MAX_CAUSE_DEPTH = 5;
 
-/** Replaces every occurrence of a secret in a text. Empty secrets are ignored. */
+/**
+ * Shortest run of a secret's characters that counts as a leak. Any text that leaves the library
+ * holds no run of this many consecutive characters of a secret in play, so a cut preview, a
+ * parser's snippet or a vendor echoing half a key gives nothing away.
+ */
+export const SECRET_FRAGMENT_LENGTH = 8;
+
+/** Replaces every occurrence of a secret, and every fragment of one, in a text. */
 export type Redactor = (text: string) => string;
 
-/** Builds a {@link Redactor} for the given secrets (API keys, tokens). */
+/**
+ * Builds a {@link Redactor} for the given secrets (API keys, tokens). Every run of
+ * {@link SECRET_FRAGMENT_LENGTH} or more characters found in a secret is replaced by
+ * `[REDACTED]`; a secret shorter than that is replaced where it appears whole. Empty secrets are
+ * ignored.
+ */
 export function createRedactor(secrets: readonly string[]): Redactor {
-  const present = secrets.filter((secret) => secret.length > 0);
+  const present = secrets.filter((secret) => typeof secret === 'string' && secret.length > 0);
   if (present.length === 0) return (text) => text;
+  const short = present.filter((secret) => secret.length < SECRET_FRAGMENT_LENGTH);
+  const fragments = new Set<string>();
+  for (const secret of present) {
+    for (let start = 0; start + SECRET_FRAGMENT_LENGTH <= secret.length; start++) {
+      fragments.add(secret.slice(start, start + SECRET_FRAGMENT_LENGTH));
+    }
+  }
   return (text) => {
+    if (typeof text !== 'string') return text;
     let result = text;
-    for (const secret of present) {
+    for (const secret of short) {
       if (result.includes(secret)) result = result.split(secret).join(REDACTED);
     }
-    return result;
+    return fragments.size === 0 ? result : redactFragments(result, fragments);
   };
+}
+
+/** Replaces each stretch of `text` covered by known fragments with one `[REDACTED]`. */
+function redactFragments(text: string, fragments: ReadonlySet<string>): string {
+  let output = '';
+  let copiedUpTo = 0;
+  let coveredUpTo = -1;
+  let runStart = -1;
+  for (let index = 0; index + SECRET_FRAGMENT_LENGTH <= text.length; index++) {
+    if (!fragments.has(text.slice(index, index + SECRET_FRAGMENT_LENGTH))) continue;
+    if (index > coveredUpTo) {
+      if (runStart >= 0) {
+        output += `${text.slice(copiedUpTo, runStart)}${REDACTED}`;
+        copiedUpTo = coveredUpTo;
+      }
+      runStart = index;
+    }
+    coveredUpTo = index + SECRET_FRAGMENT_LENGTH;
+  }
+  if (runStart < 0) return text;
+  output += `${text.slice(copiedUpTo, runStart)}${REDACTED}`;
+  return output + text.slice(coveredUpTo);
+}
+
+/** A copy of a JSON value with every string in it redacted (keys included). */
+export function redactJson<T extends JsonValue>(value: T, redact: Redactor): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactJson(item, redact)) as T;
+  if (typeof value === 'object' && value !== null) {
+    const copy: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue;
+      Object.defineProperty(copy, redact(key), {
+        value: redactJson(item, redact),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return copy as T;
+  }
+  return value;
 }
 
 /**
@@ -26,12 +90,15 @@ export function sanitizeError(error: unknown, redact: Redactor, depth = 0): Erro
   if (!(error instanceof Error)) {
     return new Error(redact(String(error)));
   }
-  const copy = new Error(redact(error.message));
-  copy.name = error.name;
-  copy.stack = error.stack === undefined ? undefined : redact(error.stack);
+  const copy = new Error(redact(String(error.message)));
+  copy.name = redact(String(error.name));
+  copy.stack = error.stack === undefined ? undefined : redact(String(error.stack));
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') {
-    Object.defineProperty(copy, 'code', { value: code, enumerable: true });
+    Object.defineProperty(copy, 'code', {
+      value: typeof code === 'string' ? redact(code) : code,
+      enumerable: true,
+    });
   }
   if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
     Object.defineProperty(copy, 'cause', {

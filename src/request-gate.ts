@@ -1,42 +1,60 @@
 import { abortedError, sleep } from './retry.js';
 
+/** Requests one source keeps in flight at most, unless `maxInFlightRequests` says otherwise. */
+export const DEFAULT_MAX_IN_FLIGHT_REQUESTS = 64;
+
 /**
  * What every request of one source passes through before it is sent:
  *
+ * - a cap on requests in flight (`maxInFlightRequests`), whatever the number of listings running
+ *   on the source, so sockets and file descriptors stay bounded; requests beyond it wait their
+ *   turn, first come first served;
  * - a pace, when the vendor publishes a rate limit (`maxRequestsPerSecond`): request starts are
  *   spaced evenly, with no bursts;
- * - an adaptive limit on requests in flight (additive increase, multiplicative decrease): a 429
- *   halves it, and each success raises it by `1 / limit`, about one more request per round trip.
- *   It starts unlimited, so only a vendor that pushes back ever slows a source down, and a high
+ * - an adaptive limit below the cap (additive increase, multiplicative decrease): a 429 halves
+ *   it, and each success raises it by `1 / limit`, about one more request per round trip, back up
+ *   to the cap. So only a vendor that pushes back ever slows a source down, and a high
  *   `concurrency` does not turn into a retry storm.
  */
 export class RequestGate {
-  #limit = Number.POSITIVE_INFINITY;
+  #limit: number;
   #inFlight = 0;
   #waiters: (() => void)[] = [];
   #nextStart = 0;
   /** Bumped at each decrease: a 429 for a request sent before it does not halve again. */
   #epoch = 0;
   readonly #interval: number;
+  readonly #cap: number;
 
   constructor(
     private readonly source: string,
     maxRequestsPerSecond: number | undefined,
+    maxInFlight: number = DEFAULT_MAX_IN_FLIGHT_REQUESTS,
   ) {
     this.#interval = maxRequestsPerSecond === undefined ? 0 : 1000 / maxRequestsPerSecond;
+    this.#cap = maxInFlight;
+    this.#limit = maxInFlight;
   }
 
-  /** Requests in flight the vendor currently tolerates (`Infinity` until it first pushes back). */
+  /** Requests in flight the vendor currently tolerates (the cap until it first pushes back). */
   get limit(): number {
     return this.#limit;
   }
 
+  /** Requests in flight right now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   /** Waits for a free place and the pace, then returns the ticket to hand back to `release`. */
   async acquire(signal: AbortSignal | undefined): Promise<number> {
-    while (this.#inFlight >= Math.max(1, Math.floor(this.#limit))) {
-      await this.#released(signal);
+    if (signal?.aborted) throw abortedError(signal, this.source);
+    if (this.#waiters.length > 0 || this.#inFlight >= this.#allowed()) {
+      // The place is handed over by `release`, already counted in `#inFlight`.
+      await this.#queue(signal);
+    } else {
+      this.#inFlight += 1;
     }
-    this.#inFlight += 1;
     try {
       if (this.#interval > 0) {
         const now = Date.now();
@@ -46,7 +64,7 @@ export class RequestGate {
       }
     } catch (error) {
       this.#inFlight -= 1;
-      this.#wake();
+      this.#grant();
       throw error;
     }
     return this.#epoch;
@@ -61,33 +79,37 @@ export class RequestGate {
         this.#limit = Math.max(1, Math.floor(Math.min(this.#limit, inFlight) / 2));
         this.#epoch += 1;
       }
-    } else if (Number.isFinite(this.#limit)) {
-      this.#limit += 1 / this.#limit;
+    } else if (this.#limit < this.#cap) {
+      this.#limit = Math.min(this.#cap, this.#limit + 1 / this.#limit);
     }
-    this.#wake();
+    this.#grant();
   }
 
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+  #allowed(): number {
+    return Math.max(1, Math.floor(this.#limit));
   }
 
-  #released(signal: AbortSignal | undefined): Promise<void> {
+  /** Hands free places to the longest-waiting requests. */
+  #grant(): void {
+    while (this.#waiters.length > 0 && this.#inFlight < this.#allowed()) {
+      const next = this.#waiters.shift();
+      this.#inFlight += 1;
+      next?.();
+    }
+  }
+
+  #queue(signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(abortedError(signal, this.source));
-        return;
-      }
       const onAbort = () => {
-        this.#waiters = this.#waiters.filter((waiter) => waiter !== done);
+        const at = this.#waiters.indexOf(granted);
+        if (at >= 0) this.#waiters.splice(at, 1);
         reject(abortedError(signal, this.source));
       };
-      const done = () => {
+      const granted = () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       };
-      this.#waiters.push(done);
+      this.#waiters.push(granted);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

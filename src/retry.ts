@@ -1,4 +1,11 @@
-import { ChatHistoryError } from './errors.js';
+import { ChatHistoryError, invalidArgument } from './errors.js';
+import { safeText } from './safe-text.js';
+
+/**
+ * Longest delay a timer can hold (2^31 - 1 ms, about 24.8 days). Longer ones fire at once in
+ * every JavaScript runtime, so every wait and timeout is clamped to it.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** How failed requests are retried. */
 export interface RetryOptions {
@@ -14,6 +21,7 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /**
    * Longest wait between two attempts, whether computed or asked for by `Retry-After`.
+   * `Infinity` means no cap but the timer limit (2^31 - 1 ms, about 24.8 days).
    * @default 30000
    */
   maxDelayMs?: number;
@@ -27,14 +35,74 @@ export const DEFAULT_RETRY: ResolvedRetryOptions = {
   maxDelayMs: 30_000,
 };
 
-/** Reads `retry` as given to a source: a number of retries, `false` for none, or full options. */
+/**
+ * Reads `retry` as given to a source: a number of retries, `false` for none, or full options.
+ * Anything else, a negative or fractional count, or a delay that is not a number >= 0, is
+ * `bad_request` at the call.
+ */
 export function resolveRetryOptions(
   retry: number | false | RetryOptions | undefined,
+  source?: string,
 ): ResolvedRetryOptions {
   if (retry === undefined) return DEFAULT_RETRY;
   if (retry === false) return { ...DEFAULT_RETRY, retries: 0 };
-  if (typeof retry === 'number') return { ...DEFAULT_RETRY, retries: retry };
-  return { ...DEFAULT_RETRY, ...retry };
+  if (typeof retry === 'number') return { ...DEFAULT_RETRY, retries: checkRetries(retry, source) };
+  if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) {
+    throw invalidArgument(
+      `retry must be a number of retries, false, or { retries, baseDelayMs, maxDelayMs }, got ${typeof retry}`,
+      source,
+    );
+  }
+  return {
+    retries: checkRetries(retry.retries ?? DEFAULT_RETRY.retries, source),
+    baseDelayMs: checkDelay(
+      retry.baseDelayMs,
+      'retry.baseDelayMs',
+      DEFAULT_RETRY.baseDelayMs,
+      source,
+    ),
+    maxDelayMs: checkDelay(retry.maxDelayMs, 'retry.maxDelayMs', DEFAULT_RETRY.maxDelayMs, source),
+  };
+}
+
+function checkRetries(value: unknown, source: string | undefined): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidArgument(
+      `retry.retries must be a whole number >= 0, got ${String(value)}`,
+      source,
+    );
+  }
+  return value;
+}
+
+function checkDelay(
+  value: unknown,
+  name: string,
+  fallback: number,
+  source: string | undefined,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw invalidArgument(
+      `${name} must be a number of milliseconds >= 0, got ${typeof value === 'number' ? value : typeof value}`,
+      source,
+    );
+  }
+  return Math.min(value, MAX_TIMER_MS);
+}
+
+/**
+ * A duration a caller gives (`timeout`), checked: a positive number of milliseconds, `Infinity`
+ * included, clamped to {@link MAX_TIMER_MS}. Anything else is `bad_request`.
+ */
+export function checkDuration(value: unknown, name: string, source: string | undefined): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw invalidArgument(
+      `${name} must be a positive number of milliseconds, got ${typeof value === 'number' ? value : typeof value}`,
+      source,
+    );
+  }
+  return Math.min(value, MAX_TIMER_MS);
 }
 
 /**
@@ -50,9 +118,15 @@ export function backoffDelay(
   return Math.floor(random() * ceiling);
 }
 
+/** `Retry-After` as an HTTP-date: `Sun, 06 Nov 1994 08:49:37 GMT` and its two obsolete forms. */
+const HTTP_DATE =
+  /^(?:[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
 /**
- * Reads a `Retry-After` header: delay-seconds or an HTTP-date. Returns milliseconds, or
- * `undefined` when the header is absent or unreadable.
+ * Reads a `Retry-After` header: delay-seconds (a whole number, or a decimal from lenient servers)
+ * or an HTTP-date. Returns milliseconds, at most {@link MAX_TIMER_MS}, or `undefined` when the
+ * header is absent or not one of those forms (`-5`, `soon`, `1e3`): the computed backoff applies
+ * then, so a vendor cannot turn waits off.
  */
 export function parseRetryAfter(
   header: string | null,
@@ -60,13 +134,19 @@ export function parseRetryAfter(
 ): number | undefined {
   if (header === null) return undefined;
   const value = header.trim();
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  if (/^\d{1,12}(\.\d{1,6})?$/.test(value)) {
+    return Math.min(MAX_TIMER_MS, Math.round(Number(value) * 1000));
+  }
+  if (!HTTP_DATE.test(value)) return undefined;
   const date = Date.parse(value);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return Math.min(MAX_TIMER_MS, Math.max(0, date - now));
 }
 
-/** Waits `ms`, or rejects with an `aborted` error as soon as `signal` aborts. */
+/**
+ * Waits `ms` (clamped to what a timer can hold), or rejects with an `aborted` error as soon as
+ * `signal` aborts.
+ */
 export function sleep(ms: number, signal?: AbortSignal, source?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -77,10 +157,13 @@ export function sleep(ms: number, signal?: AbortSignal, source?: string): Promis
       clearTimeout(timer);
       reject(abortedError(signal, source));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.min(Math.max(0, ms), MAX_TIMER_MS),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -88,7 +171,7 @@ export function sleep(ms: number, signal?: AbortSignal, source?: string): Promis
 /** The error every cancelled operation surfaces as. */
 export function abortedError(signal: AbortSignal | undefined, source?: string): ChatHistoryError {
   const reason: unknown = signal?.reason;
-  const detail = reason instanceof Error && reason.message ? `: ${reason.message}` : '';
+  const detail = reason instanceof Error && reason.message ? `: ${safeText(reason.message)}` : '';
   return new ChatHistoryError(`Operation aborted${detail}`, {
     code: 'aborted',
     source,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOkChatSource, exportHistory } from '../src/index.js';
-import { RequestGate } from '../src/request-gate.js';
+import { DEFAULT_MAX_IN_FLIGHT_REQUESTS, RequestGate } from '../src/request-gate.js';
 import { createOkChatEmulator, serveEmulator } from '../src/testing/index.js';
 
 describe('load: a vendor that limits concurrent requests', () => {
@@ -39,7 +39,7 @@ describe('load: a vendor that limits concurrent requests', () => {
 describe('RequestGate', () => {
   it('halves the requests in flight on a 429 (once per round) and grows back additively', async () => {
     const gate = new RequestGate('test', undefined);
-    expect(gate.limit).toBe(Number.POSITIVE_INFINITY);
+    expect(gate.limit).toBe(DEFAULT_MAX_IN_FLIGHT_REQUESTS);
     const tickets = await Promise.all(Array.from({ length: 8 }, () => gate.acquire(undefined)));
     // Eight requests sent together, all throttled: one decrease, not eight.
     for (const ticket of tickets) gate.release(ticket, true);

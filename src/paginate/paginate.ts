@@ -1,9 +1,12 @@
-import { ChatHistoryError, invalidArgument } from '../errors.js';
+import { ChatHistoryError, invalidArgument, redactError } from '../errors.js';
 import { abortedError } from '../retry.js';
+import { isWellFormedText, quoted, safeText } from '../safe-text.js';
 import { createPaginated, type Paginated } from './paginated.js';
 import { RecentKeys } from './recent-keys.js';
+import { exceedsDepth, MAX_RECORD_DEPTH } from './record-depth.js';
 import type {
   FetchedPage,
+  MapResult,
   Page,
   PageCursor,
   PaginatedListDefinition,
@@ -19,6 +22,13 @@ const DEDUPE_WINDOW = 10_000;
 const CURSOR_WINDOW = 10_000;
 /** Consecutive pages with nothing new after which the vendor is judged stuck. */
 const MAX_STALLED_PAGES = 3;
+/**
+ * A page may hold at most this many times the records asked for (or
+ * {@link MIN_RECORDS_PER_PAGE_CAP}, whichever is more): vendors clamp page sizes down, or use a
+ * default of their own, but a page of a million records for `limit=50` is an attack on memory.
+ */
+export const RECORDS_PER_PAGE_FACTOR = 4;
+export const MIN_RECORDS_PER_PAGE_CAP = 1000;
 
 interface Slot<Cursor, Info> {
   cursor: Cursor;
@@ -37,12 +47,31 @@ export function paginate<Cursor extends PageCursor, Info, T>(
 ): Paginated<T> {
   const settings = readOptions(definition, options);
   return createPaginated(({ maxItems }) =>
-    iteratePages(definition, { ...settings, maxItems: maxItems ?? settings.maxItems }),
+    redactingErrors(
+      iteratePages(definition, { ...settings, maxItems: maxItems ?? settings.maxItems }),
+      definition.redact,
+    ),
   );
+}
+
+/**
+ * Passes every `ChatHistoryError` a listing throws through the source's redactor, so that no
+ * error leaving the engine carries a secret the vendor echoed (in an id, a timestamp, a cursor).
+ */
+async function* redactingErrors<T>(
+  pages: AsyncGenerator<Page<T>, void, undefined>,
+  redact: ((text: string) => string) | undefined,
+): AsyncGenerator<Page<T>, void, undefined> {
+  try {
+    yield* pages;
+  } catch (error) {
+    throw redact !== undefined && ChatHistoryError.is(error) ? redactError(error, redact) : error;
+  }
 }
 
 interface Settings<Cursor> {
   start: Cursor;
+  pageSize: number;
   skip: number;
   concurrency: number;
   maxItems: number | undefined;
@@ -109,6 +138,7 @@ function readOptions<Cursor extends PageCursor, Info, T>(
   }
   return {
     start,
+    pageSize,
     skip,
     concurrency,
     maxItems,
@@ -197,7 +227,23 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       if (signal?.aborted) throw abortedError(signal, source);
 
       const records = page.records;
+      const cap = Math.max(
+        MIN_RECORDS_PER_PAGE_CAP,
+        RECORDS_PER_PAGE_FACTOR * pageLimit(cursor, settings.pageSize),
+      );
+      if (records.length > cap) {
+        throw new ChatHistoryError(
+          `${source}: a page of ${records.length} records for a page size of ${pageLimit(cursor, settings.pageSize)} is refused (at most ${cap}: ${RECORDS_PER_PAGE_FACTOR} x the page size, or ${MIN_RECORDS_PER_PAGE_CAP})`,
+          { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
+        );
+      }
       let next = strategy.next(cursor, page);
+      if (next !== null && !isWellFormedCursor(next)) {
+        throw new ChatHistoryError(
+          `${source}: the vendor's next-page cursor is not well-formed text: ${safePreview(next)}`,
+          { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
+        );
+      }
       if (next !== null && seenCursors.has(cursorKey(next))) next = null;
 
       if (records.length === 0 && !isFirstPage) break;
@@ -274,17 +320,56 @@ function safeMap<Cursor extends PageCursor, Info, T>(
   definition: PaginatedListDefinition<Cursor, Info, T>,
   record: unknown,
   index: number,
-) {
+): MapResult<T> {
+  if (exceedsDepth(record, MAX_RECORD_DEPTH)) {
+    // Checked before anything walks the record: code that recurses (zod, JSON.stringify, a
+    // database driver) would overflow the stack on it.
+    return {
+      ok: false,
+      issues: [
+        {
+          code: 'too_deep',
+          path: [],
+          message: `the record is nested more than ${MAX_RECORD_DEPTH} levels deep`,
+        },
+      ],
+      id: readRecordId(record),
+    };
+  }
   try {
     return definition.mapRecord(record, index);
   } catch (error) {
     const issue: RecordIssue = {
       code: 'custom',
       path: [],
-      message: error instanceof Error ? error.message : String(error),
+      message: safeText(error instanceof Error ? error.message : String(error)),
     };
-    return { ok: false as const, issues: [issue] };
+    return { ok: false, issues: [issue], id: readRecordId(record) };
   }
+}
+
+/** The id of a record that could not be mapped, for reports, when it has a usable one. */
+function readRecordId(record: unknown): string | undefined {
+  if (typeof record !== 'object' || record === null || !Object.hasOwn(record, 'id')) {
+    return undefined;
+  }
+  const id = (record as { id?: unknown }).id;
+  if (typeof id === 'string') return id;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : undefined;
+}
+
+/** The page size a cursor asks for (`limit`), or the listing's. */
+function pageLimit(cursor: PageCursor, fallback: number): number {
+  const limit = cursor.limit;
+  return typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0 ? limit : fallback;
+}
+
+/** Whether every string of a vendor-made cursor can be put in a URL. */
+function isWellFormedCursor(cursor: PageCursor): boolean {
+  for (const value of Object.values(cursor)) {
+    if (typeof value === 'string' && !isWellFormedText(value)) return false;
+  }
+  return true;
 }
 
 function invalidRecordError(report: {
@@ -297,12 +382,13 @@ function invalidRecordError(report: {
   const which =
     report.id === undefined
       ? `record #${report.index}`
-      : `record "${report.id}" (#${report.index})`;
+      : `record ${quoted(report.id, 100)} (#${report.index})`;
   const first = report.issues[0];
-  const where = first && first.path.length > 0 ? first.path.map(String).join('.') : '(record)';
+  const where =
+    first && first.path.length > 0 ? safeText(first.path.map(String).join('.'), 100) : '(record)';
   const more = report.issues.length > 1 ? ` (+${report.issues.length - 1} more issues)` : '';
   return new ChatHistoryError(
-    `${report.source}: invalid ${which} at ${where}: ${first?.message ?? 'invalid'}${more}. Pass onInvalidRecord to skip such records and keep them.`,
+    `${report.source}: invalid ${which} at ${where}: ${safeText(first?.message ?? 'invalid')}${more}. Pass onInvalidRecord to skip such records and keep them.`,
     { code: 'invalid_response', source: report.source, retryable: false, cursor: report.cursor },
   );
 }
@@ -313,7 +399,7 @@ function withCursor(error: unknown, cursor: PageCursor, source: string): ChatHis
     return error;
   }
   return new ChatHistoryError(
-    `${source}: reading a page failed: ${error instanceof Error ? error.message : String(error)}`,
+    `${source}: reading a page failed: ${safeText(error instanceof Error ? error.message : String(error))}`,
     { code: 'invalid_response', source, retryable: false, cursor, cause: error },
   );
 }
@@ -332,10 +418,11 @@ function cursorKey(cursor: PageCursor): string {
 }
 
 function safePreview(value: unknown): string {
+  let text: string;
   try {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    text = JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    text = Object.prototype.toString.call(value);
   }
+  return safeText(text, 80);
 }

@@ -122,4 +122,9 @@ export interface PaginatedListDefinition<Cursor extends PageCursor, Info, T> {
   defaultPageSize: number;
   /** Largest page size the vendor accepts. */
   maxPageSize?: number;
+  /**
+   * Removes the source's secrets from a text: every error leaving the listing goes through it,
+   * so a key a vendor echoes (in an id, a date, a cursor) is never shown.
+   */
+  redact?: (text: string) => string;
 }

@@ -1,3 +1,5 @@
+import { isWellFormedText } from '../safe-text.js';
+
 /**
  * Plain type checks for the fast path of record validation: a record that passes its guard is
  * mapped as is, with no copy; one that fails goes through its zod schema, which says precisely
@@ -11,6 +13,11 @@ export const isString = (value: unknown): value is string => typeof value === 's
 export const isNonEmptyString = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0;
 export const isNullishString: Guard = (value) => value == null || typeof value === 'string';
+/** What `WireIdSchema` accepts: non-empty, well-formed text. */
+export const isWireId = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && isWellFormedText(value);
+export const isNullishWellFormedString: Guard = (value) =>
+  value == null || (typeof value === 'string' && isWellFormedText(value));
 export const isNullishBoolean: Guard = (value) => value == null || typeof value === 'boolean';
 export const isNullishArray: Guard = (value) => value == null || Array.isArray(value);
 export const isNullishCount: Guard = (value) =>

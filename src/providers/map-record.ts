@@ -61,6 +61,9 @@ export function field<T>(path: string, convert: () => T): T {
 
 function readId(record: unknown): string | undefined {
   if (typeof record !== 'object' || record === null) return undefined;
+  if (!Object.hasOwn(record, 'id')) return undefined;
   const id = (record as { id?: unknown }).id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  if (typeof id === 'string') return id;
+  // A number past 2^53 has already lost digits: no id beats a wrong one.
+  return typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : undefined;
 }

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import {
-  isNonEmptyString,
   isNullishBoolean,
   isNullishCount,
   isNullishPlainObject,
   isNullishString,
   isPlainObject,
   isString,
+  isWireId,
 } from '../guards.js';
-import { CountSchema, WireMetadataSchema } from '../wire-fields.js';
+import { CountSchema, WireIdSchema, WireMetadataSchema } from '../wire-fields.js';
 
 /**
  * The generic Chats v1 API's wire format, validated leniently (`.nullish()` wherever a field may
@@ -38,7 +38,7 @@ export const ChatsV1ChatsPageSchema = z.object({ chats: z.array(z.unknown()), ..
 
 /** One record of `GET /api/v1/chats/{chat_id}/messages`. */
 export const ChatsV1MessageSchema = z.object({
-  id: z.string().min(1),
+  id: WireIdSchema,
   content: z.string().nullish(),
   sender_role: z.string(),
   media_type: z.string().nullish(),
@@ -50,7 +50,7 @@ export type ChatsV1Message = z.infer<typeof ChatsV1MessageSchema>;
 
 /** One record of `GET /api/v1/chats` (inferred: only these fields are relied on). */
 export const ChatsV1ChatSchema = z.object({
-  id: z.string().min(1),
+  id: WireIdSchema,
   created_at: z.string(),
   updated_at: z.string().nullish(),
   metadata: WireMetadataSchema.nullish(),
@@ -81,7 +81,7 @@ export function isChatsV1ChatsPage(
 export function isChatsV1Message(value: unknown): value is ChatsV1Message {
   return (
     isPlainObject(value) &&
-    isNonEmptyString(value.id) &&
+    isWireId(value.id) &&
     isNullishString(value.content) &&
     isString(value.sender_role) &&
     isNullishString(value.media_type) &&
@@ -95,7 +95,7 @@ export function isChatsV1Message(value: unknown): value is ChatsV1Message {
 export function isChatsV1Chat(value: unknown): value is ChatsV1Chat {
   return (
     isPlainObject(value) &&
-    isNonEmptyString(value.id) &&
+    isWireId(value.id) &&
     isString(value.created_at) &&
     isNullishString(value.updated_at) &&
     isNullishPlainObject(value.metadata)

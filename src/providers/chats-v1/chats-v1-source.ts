@@ -116,6 +116,7 @@ export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistoryS
       {
         source: SOURCE,
         strategy,
+        redact: http.redact,
         defaultPageSize: pageSize,
         maxPageSize: MAX_PAGE_SIZE,
         fetchPage: (cursor, { signal }) => fetchPage(path, 'chats', cursor, signal),
@@ -134,6 +135,7 @@ export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistoryS
       {
         source: SOURCE,
         strategy,
+        redact: http.redact,
         defaultPageSize: pageSize,
         maxPageSize: MAX_PAGE_SIZE,
         fetchPage: (cursor, { signal }) => fetchPage(path, 'messages', cursor, signal),

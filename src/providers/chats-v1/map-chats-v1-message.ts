@@ -4,15 +4,15 @@ import { normalizeTimestamp } from '../../timestamp.js';
 import { field } from '../map-record.js';
 import type { ChatsV1Message } from './chats-v1-api.js';
 
-const ROLES: Readonly<Record<string, Role>> = {
-  user: 'user',
-  assistant: 'assistant',
-  system: 'system',
-  tool: 'tool',
-  agent: 'agent',
-  human: 'agent',
-  operator: 'agent',
-};
+const ROLES: ReadonlyMap<string, Role> = new Map([
+  ['user', 'user'],
+  ['assistant', 'assistant'],
+  ['system', 'system'],
+  ['tool', 'tool'],
+  ['agent', 'agent'],
+  ['human', 'agent'],
+  ['operator', 'agent'],
+]);
 
 /**
  * Maps one Chats v1 message to the canonical {@link Message}.
@@ -32,7 +32,9 @@ export function mapChatsV1Message(
   context: { conversationId: string },
 ): Message {
   const vendorMetadata = wire.metadata ?? {};
-  const { model, tokens_used: tokensUsed, provider } = vendorMetadata;
+  const model = ownField(vendorMetadata, 'model');
+  const tokensUsed = ownField(vendorMetadata, 'tokens_used');
+  const provider = ownField(vendorMetadata, 'provider');
   const metadata =
     model === undefined && tokensUsed === undefined && provider === undefined
       ? vendorMetadata
@@ -50,7 +52,8 @@ export function mapChatsV1Message(
     id: wire.id,
     conversationId: context.conversationId,
     source: 'chats-v1',
-    role: ROLES[wire.sender_role] ?? ROLES[wire.sender_role.trim().toLowerCase()] ?? 'unknown',
+    role:
+      ROLES.get(wire.sender_role) ?? ROLES.get(wire.sender_role.trim().toLowerCase()) ?? 'unknown',
     text: wire.content ?? '',
     attachments: wire.media_url ? [mapAttachment(wire.media_url, wire.media_type)] : [],
     createdAt: field('created_at', () => normalizeTimestamp(wire.created_at)),
@@ -108,4 +111,8 @@ function without(
       });
   }
   return result;
+}
+
+function ownField(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }

@@ -6,11 +6,11 @@ import type { OkChatConversation } from './okchat-api.js';
 import { okchatRole } from './okchat-role.js';
 
 /** OkChat platform names that differ from the canonical channel names. */
-const CHANNELS: Readonly<Record<string, string>> = {
-  'facebook-messenger': 'messenger',
-  facebook: 'messenger',
-  navertalktalk: 'naver-talktalk',
-};
+const CHANNELS: ReadonlyMap<string, string> = new Map([
+  ['facebook-messenger', 'messenger'],
+  ['facebook', 'messenger'],
+  ['navertalktalk', 'naver-talktalk'],
+]);
 
 /**
  * Maps one OkChat conversation to the canonical {@link Conversation}.
@@ -25,7 +25,7 @@ const CHANNELS: Readonly<Record<string, string>> = {
 export function mapOkChatConversation(wire: OkChatConversation, raw: unknown): Conversation {
   const metadata = wire.metadata ?? {};
   const updatedAt = wire.updated_at;
-  const anonymous = metadata.anonymous;
+  const anonymous = Object.hasOwn(metadata, 'anonymous') ? metadata.anonymous : undefined;
   return {
     id: wire.id,
     source: 'okchat',
@@ -58,7 +58,7 @@ export function mapOkChatConversation(wire: OkChatConversation, raw: unknown): C
 function mapChannel(platform: string | null | undefined): string | null {
   if (!platform) return null;
   const value = platform.trim().toLowerCase();
-  return CHANNELS[value] ?? value;
+  return CHANNELS.get(value) ?? value;
 }
 
 function mapLastMessage(value: OkChatConversation['last_message']): LastMessage | null {

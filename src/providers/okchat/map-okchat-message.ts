@@ -22,7 +22,7 @@ export function mapOkChatMessage(
 ): Message {
   return {
     id: wire.id,
-    conversationId: wire.session_id ?? context.conversationId,
+    conversationId: wire.session_id || context.conversationId,
     source: 'okchat',
     role: okchatRole(wire.sender_type),
     text: wire.content ?? '',

@@ -7,10 +7,18 @@ import {
   isNullishCount,
   isNullishPlainObject,
   isNullishString,
+  isNullishWellFormedString,
   isPlainObject,
   isString,
+  isWireId,
 } from '../guards.js';
-import { CountSchema, WireMetadataSchema } from '../wire-fields.js';
+import {
+  CountSchema,
+  StringOrNumericIdSchema,
+  WellFormedStringSchema,
+  WireIdSchema,
+  WireMetadataSchema,
+} from '../wire-fields.js';
 
 /**
  * OkChat's wire format, validated leniently: `.nullish()` wherever the vendor may send `null` or
@@ -33,7 +41,7 @@ export const OkChatPageSchema = z.object({
 export type OkChatPage = z.infer<typeof OkChatPageSchema>;
 
 /** Ids of people on messaging channels are numeric on some of them. */
-const externalId = z.union([z.string(), z.number().transform(String)]);
+const externalId = StringOrNumericIdSchema;
 
 export const OkChatAttachmentSchema = z.object({
   name: z.string().nullish(),
@@ -42,8 +50,8 @@ export const OkChatAttachmentSchema = z.object({
 
 /** One record of `GET .../conversations/{sessionId}/messages`. */
 export const OkChatMessageSchema = z.object({
-  id: z.string().min(1),
-  session_id: z.string().nullish(),
+  id: WireIdSchema,
+  session_id: WellFormedStringSchema.nullish(),
   sender_type: z.string(),
   content: z.string().nullish(),
   attachments: z.array(OkChatAttachmentSchema).nullish(),
@@ -71,7 +79,7 @@ export const OkChatLastMessageSchema = z.union([
 
 /** One record of `GET .../conversations`. */
 export const OkChatConversationSchema = z.object({
-  id: z.string().min(1),
+  id: WireIdSchema,
   chatbot_id: z.string().nullish(),
   platform: z.string().nullish(),
   state: z.string().nullish(),
@@ -111,8 +119,8 @@ const isAttachment = (value: unknown) =>
 export function isOkChatMessage(value: unknown): value is OkChatMessage {
   return (
     isPlainObject(value) &&
-    isNonEmptyString(value.id) &&
-    isNullishString(value.session_id) &&
+    isWireId(value.id) &&
+    isNullishWellFormedString(value.session_id) &&
     isString(value.sender_type) &&
     isNullishString(value.content) &&
     isNullishArrayOf(value.attachments, isAttachment) &&
@@ -143,14 +151,14 @@ const isLastMessage = (value: unknown) =>
 export function isOkChatConversation(value: unknown): value is OkChatConversation {
   return (
     isPlainObject(value) &&
-    isNonEmptyString(value.id) &&
+    isWireId(value.id) &&
     isNullishString(value.chatbot_id) &&
     isNullishString(value.platform) &&
     isNullishString(value.state) &&
     isNullishBoolean(value.active) &&
     isNullishBoolean(value.is_human_mode) &&
-    isNullishString(value.sns_user_id) &&
-    isNullishString(value.user_id) &&
+    isNullishWellFormedString(value.sns_user_id) &&
+    isNullishWellFormedString(value.user_id) &&
     isNullishPlainObject(value.metadata) &&
     isLastMessage(value.last_message) &&
     isNullishString(value.voice_path) &&

@@ -8,6 +8,7 @@ import {
 } from '../../paginate/page-number-strategy.js';
 import { paginate } from '../../paginate/paginate.js';
 import type { FetchedPage } from '../../paginate/types.js';
+import { isWellFormedText, quoted } from '../../safe-text.js';
 import {
   type ChatHistorySource,
   defineSource,
@@ -109,11 +110,18 @@ export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySou
     if (state !== undefined && (typeof state !== 'string' || state === '')) {
       throw invalidArgument('state must be a non-empty string', SOURCE);
     }
+    if (state !== undefined && !isWellFormedText(state)) {
+      throw invalidArgument(
+        `state is not well-formed text (it holds a lone surrogate): ${quoted(state, 40)}`,
+        SOURCE,
+      );
+    }
     const path = `${botPath}/conversations`;
     return paginate<PageNumberCursor, PageNumberInfo, Conversation>(
       {
         source: SOURCE,
         strategy,
+        redact: http.redact,
         defaultPageSize: pageSize,
         maxPageSize: MAX_PAGE_SIZE,
         fetchPage: (cursor, { signal }) => fetchPage(path, cursor, { state }, signal),
@@ -138,6 +146,7 @@ export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySou
       {
         source: SOURCE,
         strategy,
+        redact: http.redact,
         defaultPageSize: pageSize,
         maxPageSize: MAX_PAGE_SIZE,
         fetchPage: (cursor, { signal }) => fetchPage(path, cursor, {}, signal),

@@ -1,0 +1,72 @@
+/**
+ * Longest vendor- or caller-supplied text quoted in an error message or CLI line, in characters.
+ * Longer text is cut and marked with `…`.
+ */
+export const MAX_QUOTED_LENGTH = 200;
+
+/**
+ * Characters a terminal may act on: C0 controls (ESC, CR, LF, BEL, ...), DEL, C1 controls
+ * (U+009B is an 8-bit CSI), the line and paragraph separators, and the bidirectional overrides
+ * and isolates that reorder what a reader sees.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const HAS_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** A surrogate half without its partner: not text, and `encodeURIComponent` throws on it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const NAMED: ReadonlyMap<string, string> = new Map([
+  ['\n', '\\n'],
+  ['\r', '\\r'],
+  ['\t', '\\t'],
+]);
+
+function escapeCharacter(character: string): string {
+  const named = NAMED.get(character);
+  if (named !== undefined) return named;
+  const code = character.charCodeAt(0);
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Makes text from a vendor or a caller safe to print: control characters are shown as escapes
+ * (`\x1b`, `\n`), lone surrogates as `\ud800`, and the result is cut to `maxLength` characters
+ * (a cut is marked with `…`). The text cannot move the cursor, clear the screen, set a window
+ * title or start a new line.
+ */
+export function safeText(text: string, maxLength = MAX_QUOTED_LENGTH): string {
+  let end = Math.min(text.length, maxLength);
+  // Never split a surrogate pair at the cut.
+  if (end < text.length && end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+  const cut = text.slice(0, end);
+  let safe = HAS_UNSAFE.test(cut) ? cut.replace(UNSAFE, escapeCharacter) : cut;
+  if (LONE_SURROGATE.test(safe)) {
+    safe = safe.replace(
+      new RegExp(LONE_SURROGATE.source, 'g'),
+      (half) => `\\u${half.charCodeAt(0).toString(16)}`,
+    );
+  }
+  return cut.length < text.length ? `${safe}…` : safe;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** {@link safeText} in double quotes, for naming a value inside a sentence. */
+export function quoted(value: unknown, maxLength = MAX_QUOTED_LENGTH): string {
+  return `"${safeText(typeof value === 'string' ? value : String(value), maxLength)}"`;
+}
+
+/** Whether every line of `text` is free of terminal controls (newlines between lines allowed). */
+export function isTerminalSafe(text: string): boolean {
+  return !HAS_UNSAFE.test(text.replace(/\n/g, ''));
+}
+
+/** Whether `text` is well-formed UTF-16: no surrogate half without its partner. */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
