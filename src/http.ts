@@ -68,6 +68,18 @@ export interface HttpOptions {
   maxResponseBytes?: number;
 }
 
+/** The {@link HttpOptions} among a source's options, to hand to {@link createHttpClient}. */
+export function pickHttpOptions(options: HttpOptions): HttpOptions {
+  return {
+    fetch: options.fetch,
+    timeout: options.timeout,
+    retry: options.retry,
+    maxRequestsPerSecond: options.maxRequestsPerSecond,
+    maxInFlightRequests: options.maxInFlightRequests,
+    maxResponseBytes: options.maxResponseBytes,
+  };
+}
+
 export interface HttpClientOptions extends HttpOptions {
   /** Provider key, named in every error. */
   source: string;

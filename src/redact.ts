@@ -9,6 +9,11 @@ const MAX_CAUSE_DEPTH = 5;
  * parser's snippet or a vendor echoing half a key gives nothing away.
  */
 export const SECRET_FRAGMENT_LENGTH = 8;
+/**
+ * Shortest secret redacted where it appears whole. A "key" of one to three characters protects
+ * nothing, and redacting it would garble every message (`k` in `OkChat`).
+ */
+const MIN_WHOLE_SECRET_LENGTH = 4;
 
 /** Replaces every occurrence of a secret, and every fragment of one, in a text. */
 export type Redactor = (text: string) => string;
@@ -16,13 +21,15 @@ export type Redactor = (text: string) => string;
 /**
  * Builds a {@link Redactor} for the given secrets (API keys, tokens). Every run of
  * {@link SECRET_FRAGMENT_LENGTH} or more characters found in a secret is replaced by
- * `[REDACTED]`; a secret shorter than that is replaced where it appears whole. Empty secrets are
- * ignored.
+ * `[REDACTED]`; a secret shorter than that is replaced where it appears whole, from 4 characters
+ * up.
  */
 export function createRedactor(secrets: readonly string[]): Redactor {
   const present = secrets.filter((secret) => typeof secret === 'string' && secret.length > 0);
   if (present.length === 0) return (text) => text;
-  const short = present.filter((secret) => secret.length < SECRET_FRAGMENT_LENGTH);
+  const short = present.filter(
+    (secret) => secret.length >= MIN_WHOLE_SECRET_LENGTH && secret.length < SECRET_FRAGMENT_LENGTH,
+  );
   const fragments = new Set<string>();
   for (const secret of present) {
     for (let start = 0; start + SECRET_FRAGMENT_LENGTH <= secret.length; start++) {

@@ -70,3 +70,20 @@ export function isTerminalSafe(text: string): boolean {
 export function isWellFormedText(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
+
+/** Characters `JSON.stringify` leaves raw that a terminal may still act on. */
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const JSON_HAS_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * `JSON.stringify(value)`, with DEL, the C1 controls, the line separators and the bidirectional
+ * controls written as `\uXXXX` escapes: the same JSON value, safe to show on a terminal.
+ */
+export function terminalSafeJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined || !JSON_HAS_UNSAFE.test(json)) return json;
+  return json.replace(
+    JSON_UNSAFE,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -67,9 +67,23 @@ describe('ChatHistoryError', () => {
 });
 
 describe('redaction', () => {
-  it('replaces every occurrence of every secret', () => {
-    const redact = createRedactor(['abc123', '', 'zz']);
-    expect(redact('key=abc123&other=abc123 zz')).toBe('key=[REDACTED]&other=[REDACTED] [REDACTED]');
+  it('replaces every occurrence of every secret; keys under 4 characters are no secret', () => {
+    const redact = createRedactor(['abc123', '', 'zzzz', 'k']);
+    expect(redact('key=abc123&other=abc123 zzzz OkChat')).toBe(
+      'key=[REDACTED]&other=[REDACTED] [REDACTED] OkChat',
+    );
+  });
+
+  it('replaces every run of 8 or more characters of a long secret, wherever it stands', () => {
+    const key = 'sk-live-4f9a1c7e2b8d6035aa1f';
+    const redact = createRedactor([key]);
+    expect(redact(`x${key}y`)).toBe('x[REDACTED]y');
+    // A preview cut mid-key, a parser's snippet, a key split around other text.
+    expect(redact(`"${key.slice(0, 16)}…`)).toBe('"[REDACTED]…');
+    expect(redact(`token ${key.slice(10, 18)} here`)).toBe('token [REDACTED] here');
+    expect(redact(`${key.slice(0, 12)}::${key.slice(12)}`)).toBe('[REDACTED]::[REDACTED]');
+    // Seven characters are not a fragment.
+    expect(redact(key.slice(3, 10))).toBe(key.slice(3, 10));
   });
 
   it('sanitizeError keeps name, message, code and cause, and drops everything else', () => {

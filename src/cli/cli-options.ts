@@ -122,7 +122,8 @@ export function exportHelp(): string {
     '  chat-history-kit export --sandbox --out sandbox-export.ndjson',
     '  OKCHAT_API_KEY=... OKCHAT_CHATBOT_ID=... chat-history-kit export --source okchat --state in_progress > okchat.ndjson',
     '',
-    'Exit codes: 0 done, 1 export failed, 2 bad usage or missing credentials, 130 interrupted.',
+    'Exit codes: 0 done, 1 export failed, 2 bad usage or missing credentials,',
+    '  3 done but invalid vendor records were skipped (each named on stderr), 130 interrupted.',
   ].join('\n');
 }
 

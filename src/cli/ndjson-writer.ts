@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { terminalSafeJson } from '../safe-text.js';
 
 const CHUNK_BYTES = 64 * 1024;
 
 /**
- * Writes one JSON value per line, batching small lines into larger writes and waiting for the
+ * Writes one JSON value per line (with the characters a terminal could act on escaped, so that
+ * vendor text cannot drive the terminal stdout is shown on), batching small lines into larger writes and waiting for the
  * stream to drain when it asks to, so memory stays flat however much is written.
  */
 export class NdjsonWriter {
@@ -19,7 +21,7 @@ export class NdjsonWriter {
   }
 
   async write(value: unknown): Promise<void> {
-    this.#pending += `${JSON.stringify(value)}\n`;
+    this.#pending += `${terminalSafeJson(value)}\n`;
     this.lines += 1;
     if (this.#pending.length >= CHUNK_BYTES) await this.flush();
   }

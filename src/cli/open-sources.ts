@@ -149,6 +149,16 @@ export async function openSources(
   return { targets, secrets, close: async () => undefined };
 }
 
+/** Every credential the flags and the environment hold, to keep out of anything printed. */
+export function secretsGiven(
+  flags: SourceFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  return [flags.okchatApiKey, env.OKCHAT_API_KEY, flags.chatsV1ApiKey, env.CHATS_V1_API_KEY].filter(
+    (value): value is string => typeof value === 'string' && value.trim() !== '',
+  );
+}
+
 function readChoice(value: string | undefined): SourceChoice | undefined {
   if (value === undefined) return undefined;
   if (value === 'okchat' || value === 'chats-v1' || value === 'all') return value;

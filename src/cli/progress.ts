@@ -47,6 +47,16 @@ export class Progress {
     return { conversations, messages };
   }
 
+  /**
+   * Prints a line of its own (a warning) above the live line, which is drawn again after it.
+   * The line must already be safe for a terminal.
+   */
+  note(line: string): void {
+    this.#render?.clear();
+    this.stderr.write(`${line}\n`);
+    this.#render?.(this.line());
+  }
+
   get seconds(): number {
     return (performance.now() - this.#started) / 1000;
   }

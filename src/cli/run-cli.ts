@@ -3,11 +3,13 @@ import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ChatHistoryError } from '../errors.js';
 import { MAX_CONCURRENCY } from '../paginate/paginate.js';
+import type { InvalidRecord } from '../paginate/types.js';
 import { createRedactor } from '../redact.js';
+import { quoted, safeText } from '../safe-text.js';
 import { VERSION } from '../version.js';
 import { type EXPORT_OPTIONS, exportHelp, mainHelp, PARSE_OPTIONS } from './cli-options.js';
 import { NdjsonWriter } from './ndjson-writer.js';
-import { type ExportTarget, openSources } from './open-sources.js';
+import { type ExportTarget, openSources, secretsGiven } from './open-sources.js';
 import { Progress } from './progress.js';
 import { runExport } from './run-export.js';
 import { UsageError } from './usage-error.js';
@@ -23,10 +25,27 @@ export interface CliContext {
 
 const NAME = 'chat-history-kit';
 const DEFAULT_CONCURRENCY = 4;
+/** Invalid records described one by one; past this, only counted. */
+const LISTED_INVALID_RECORDS = 20;
+/** Exit code of an export that completed but skipped invalid vendor records. */
+const EXIT_SKIPPED_RECORDS = 3;
+/** Longest line printed, per line of a multi-line text (a stack trace). */
+const LINE_LIMIT = 2000;
+
+/**
+ * Text as it may reach a terminal: each line's control characters escaped (a vendor cannot clear
+ * the screen, set the window title or forge a line) and its length bounded.
+ */
+function printable(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => safeText(line, LINE_LIMIT))
+    .join('\n');
+}
 
 /** Runs the command line and resolves to the process exit code. */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
-  const say = (line: string) => context.stderr.write(`${line}\n`);
+  const say = (line: string) => context.stderr.write(`${printable(line)}\n`);
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     context.stdout.write(`${mainHelp()}\n`);
@@ -37,7 +56,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return 0;
   }
   if (command !== 'export') {
-    say(`${NAME}: unknown command "${command}". Run '${NAME} --help' for the commands.`);
+    say(`${NAME}: unknown command ${quoted(command, 40)}. Run '${NAME} --help' for the commands.`);
     return 2;
   }
   let values: ReturnType<typeof parseExportArgs>;
@@ -105,17 +124,25 @@ async function exportCommand(
   const controller = new AbortController();
   const onAbort = () => controller.abort(context.signal?.reason);
   context.signal?.addEventListener('abort', onAbort, { once: true });
-  let secrets: string[] = [];
-  let redact = createRedactor([]);
+  // Every key given, whether or not it opens a source: none may be printed, even in an error
+  // about the options themselves.
+  let redact = createRedactor(secretsGiven(values, context.env));
   let targets: readonly ExportTarget[] = [];
   let close: () => Promise<void> = async () => {};
   let progress: Progress | undefined;
   let writer: NdjsonWriter | undefined;
+  let skipped = 0;
   const destination = values.out ?? 'stdout';
+  const onInvalidRecord = (record: InvalidRecord) => {
+    skipped += 1;
+    if (skipped <= LISTED_INVALID_RECORDS) {
+      progress?.note(printable(redact(`${NAME}: warning: ${describeInvalid(record)}`)));
+    }
+  };
   try {
     const opened = await openSources(values, context.env);
-    ({ targets, secrets, close } = opened);
-    redact = createRedactor(secrets);
+    ({ targets, close } = opened);
+    redact = createRedactor([...secretsGiven(values, context.env), ...opened.secrets]);
     const stream =
       values.out === undefined || values.out === '-'
         ? context.stdout
@@ -130,12 +157,19 @@ async function exportCommand(
         pageSize: values.pageSize,
         maxConversations: values.maxConversations,
         signal: controller.signal,
+        onInvalidRecord,
       },
       writer,
       progress,
     );
     await writer.close(stream !== context.stdout);
     progress.finish({ destination, failed: false });
+    if (skipped > 0) {
+      say(
+        `${NAME}: warning: ${skipped} invalid vendor record${skipped === 1 ? ' was' : 's were'} skipped and left out of the export${skipped > LISTED_INVALID_RECORDS ? ` (the first ${LISTED_INVALID_RECORDS} are listed above)` : ''}`,
+      );
+      return EXIT_SKIPPED_RECORDS;
+    }
     return 0;
   } catch (error) {
     const closedPipe = (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
@@ -184,6 +218,13 @@ function report(
     if (ChatHistoryError.is(error)) say(redact(JSON.stringify(error.toJSON(), null, 2)));
   }
   return 1;
+}
+
+function describeInvalid(record: InvalidRecord): string {
+  const which = record.id === undefined ? `#${record.index}` : `${quoted(record.id, 100)}`;
+  const issue = record.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.map(String).join('.')}` : '';
+  return `skipped invalid ${record.source} record ${which}${where}: ${issue?.message ?? 'invalid'}`;
 }
 
 function hintFor(error: ChatHistoryError, targets: readonly ExportTarget[]): string | undefined {

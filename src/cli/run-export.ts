@@ -1,4 +1,5 @@
 import { exportHistory } from '../export-history.js';
+import type { InvalidRecord } from '../paginate/types.js';
 import type { NdjsonWriter } from './ndjson-writer.js';
 import type { ExportTarget } from './open-sources.js';
 import type { Progress } from './progress.js';
@@ -9,6 +10,8 @@ export interface ExportSettings {
   pageSize: number | undefined;
   maxConversations: number | undefined;
   signal: AbortSignal;
+  /** Hears each vendor record that could not be read; the export goes on without it. */
+  onInvalidRecord: (record: InvalidRecord) => void;
 }
 
 /**
@@ -29,6 +32,7 @@ export async function runExport(
       pageSize: settings.pageSize,
       concurrency: settings.concurrency,
       signal: settings.signal,
+      onInvalidRecord: settings.onInvalidRecord,
     });
     for await (const { conversation, messages } of history) {
       if (settings.format === 'messages') {

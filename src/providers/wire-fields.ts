@@ -13,7 +13,7 @@ export const WireMetadataSchema = MetadataSchema;
 
 const LONE_SURROGATE_MESSAGE = 'not well-formed text: it holds a lone surrogate';
 
-/** Text that a URL, a database and a terminal can carry: no lone surrogate. */
+/** Text that a URL and a database can carry: no lone surrogate. */
 export const WellFormedStringSchema = z
   .string()
   .refine(isWellFormedText, { message: LONE_SURROGATE_MESSAGE });
@@ -25,22 +25,22 @@ export const WireIdSchema = z
   .refine(isWellFormedText, { message: LONE_SURROGATE_MESSAGE });
 
 /**
- * An id some vendors send as a JSON number: a safe integer becomes its digits as a string. A
- * larger number cannot be trusted (`9007199254740993` parses as `...992`), so it is refused, never
- * turned into another id.
+ * An id sent as a string or as a JSON number, always read as a string. A number must be a safe
+ * integer, which becomes its digits: a larger one cannot be trusted (`9007199254740993` parses
+ * as `...992`), so it is refused, never turned into another id.
  */
-export const NumericIdSchema = z.number().check((context) => {
-  if (!Number.isSafeInteger(context.value)) {
-    context.issues.push({
-      code: 'custom',
-      input: context.value,
-      message: `${context.value} is not an integer a JavaScript number holds exactly (above 2^53 digits are lost): the vendor should send this id as a string`,
-    });
-  }
-});
-
-/** An id sent as a string or as a number (see {@link NumericIdSchema}), always read as a string. */
-export const StringOrNumericIdSchema = z.union([
-  WellFormedStringSchema,
-  NumericIdSchema.transform(String),
-]);
+export const StringOrNumericIdSchema = z
+  .union([z.string(), z.number()])
+  .check((context) => {
+    const { value } = context;
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+      context.issues.push({
+        code: 'custom',
+        input: value,
+        message: `${value} is not an integer a JavaScript number holds exactly (past 2^53 digits are lost): the vendor must send this id as a string`,
+      });
+    } else if (typeof value === 'string' && !isWellFormedText(value)) {
+      context.issues.push({ code: 'custom', input: value, message: LONE_SURROGATE_MESSAGE });
+    }
+  })
+  .transform(String);

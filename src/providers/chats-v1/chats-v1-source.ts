@@ -1,5 +1,10 @@
 import { invalidArgument } from '../../errors.js';
-import { createHttpClient, encodePathSegment, type HttpOptions } from '../../http.js';
+import {
+  createHttpClient,
+  encodePathSegment,
+  type HttpOptions,
+  pickHttpOptions,
+} from '../../http.js';
 import type { Conversation, Message } from '../../model.js';
 import {
   type OffsetCursor,
@@ -74,10 +79,7 @@ export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistoryS
     baseURL: options.baseURL,
     headers: { 'X-API-Key': apiKey },
     secrets: [apiKey],
-    fetch: options.fetch,
-    timeout: options.timeout,
-    retry: options.retry,
-    maxRequestsPerSecond: options.maxRequestsPerSecond,
+    ...pickHttpOptions(options),
   });
   const strategy = offsetStrategy();
 

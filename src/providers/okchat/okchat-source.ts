@@ -1,5 +1,10 @@
 import { invalidArgument } from '../../errors.js';
-import { createHttpClient, encodePathSegment, type HttpOptions } from '../../http.js';
+import {
+  createHttpClient,
+  encodePathSegment,
+  type HttpOptions,
+  pickHttpOptions,
+} from '../../http.js';
 import type { Conversation, Message } from '../../model.js';
 import {
   type PageNumberCursor,
@@ -78,10 +83,7 @@ export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySou
     baseURL: options.baseURL ?? OKCHAT_DEFAULT_BASE_URL,
     headers: { 'x-api-key': apiKey },
     secrets: [apiKey],
-    fetch: options.fetch,
-    timeout: options.timeout,
-    retry: options.retry,
-    maxRequestsPerSecond: options.maxRequestsPerSecond,
+    ...pickHttpOptions(options),
   });
   const botPath = `/api/external/chatbot/${encodePathSegment(chatbotId, 'chatbotId', SOURCE)}`;
   const strategy = pageNumberStrategy({ firstPage: 1 });
