@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { hostileBodiesBenchmark } from './hostile-bodies.js';
 import { latencyBenchmark } from './latency.js';
 import { manyConversationsBenchmark } from './many-conversations.js';
 import { memoryBenchmark } from './memory.js';
@@ -10,6 +11,7 @@ const suites: Record<string, () => Promise<string>> = {
   latency: latencyBenchmark,
   memory: memoryBenchmark,
   conversations: manyConversationsBenchmark,
+  hostile: hostileBodiesBenchmark,
 };
 
 const only = process.argv.slice(2);

@@ -114,6 +114,13 @@ export interface HttpClient {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Largest response body accepted unless `maxResponseBytes` says otherwise: 32 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/**
+ * Most JSON objects and arrays one response body may hold. Parsing multiplies small containers
+ * about thirty-fold in memory (31 MiB of `{},` parse into ~1 GB), so a body that fits
+ * `maxResponseBytes` could still exhaust memory; this bound keeps a parse in the tens of MB.
+ * Real pages hold a few dozen containers per record.
+ */
+export const MAX_JSON_CONTAINERS = 250_000;
 /** Redirects followed within the base URL's origin before giving up. */
 export const MAX_REDIRECTS = 5;
 /** Bytes of an error response read for the vendor's explanation; the rest is discarded. */
@@ -510,6 +517,13 @@ function parseJson(
   status: number,
   redact: Redactor,
 ): unknown {
+  if (exceedsContainers(body, MAX_JSON_CONTAINERS)) {
+    throw refusal(
+      request,
+      status,
+      `the body holds more than ${MAX_JSON_CONTAINERS} JSON objects and arrays (a page stuffed with records)`,
+    );
+  }
   try {
     return JSON.parse(body);
   } catch (error) {
@@ -529,6 +543,23 @@ function parseJson(
       },
     );
   }
+}
+
+/**
+ * Whether the JSON text opens more than `limit` objects and arrays. Brackets inside strings count
+ * too: an over-estimate, far from any real page at this limit. Every container takes at least
+ * two characters, so shorter bodies are not scanned.
+ */
+function exceedsContainers(body: string, limit: number): boolean {
+  if (body.length <= limit * 2) return false;
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = body.indexOf(bracket); at >= 0; at = body.indexOf(bracket, at + 1)) {
+      count += 1;
+      if (count > limit) return true;
+    }
+  }
+  return false;
 }
 
 function statusError(

@@ -14,6 +14,7 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u206
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const HAS_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 /** A surrogate half without its partner: not text, and `encodeURIComponent` throws on it. */
+const SURROGATE = /[\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const NAMED: ReadonlyMap<string, string> = new Map([
@@ -68,7 +69,7 @@ export function isTerminalSafe(text: string): boolean {
 
 /** Whether `text` is well-formed UTF-16: no surrogate half without its partner. */
 export function isWellFormedText(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
+  return !SURROGATE.test(text) || !LONE_SURROGATE.test(text);
 }
 
 /** Characters `JSON.stringify` leaves raw that a terminal may still act on. */

@@ -6,20 +6,27 @@
 export const MAX_RECORD_DEPTH = 100;
 
 /**
- * Whether `value` nests objects or arrays more than `maxDepth` levels deep. Walks with its own
- * stack, never recursion, so a record of any depth is measured safely.
+ * Whether `value` nests objects or arrays more than `maxDepth` levels deep. Recursion stops at
+ * `maxDepth + 1` levels whatever the record's real depth, so a record of any depth is measured
+ * without overflowing the stack, and without allocating.
  */
 export function exceedsDepth(value: unknown, maxDepth: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const pending: { node: object; depth: number }[] = [{ node: value, depth: 1 }];
-  for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) {
-    if (entry.depth > maxDepth) return true;
-    const children: unknown[] = Array.isArray(entry.node) ? entry.node : Object.values(entry.node);
-    for (const child of children) {
-      if (typeof child === 'object' && child !== null) {
-        pending.push({ node: child, depth: entry.depth + 1 });
-      }
+  return deeperThan(value, maxDepth);
+}
+
+function deeperThan(node: object, levels: number): boolean {
+  if (levels <= 0) return true;
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      if (typeof child === 'object' && child !== null && deeperThan(child, levels - 1)) return true;
     }
+    return false;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key in record) {
+    const child = record[key];
+    if (typeof child === 'object' && child !== null && deeperThan(child, levels - 1)) return true;
   }
   return false;
 }

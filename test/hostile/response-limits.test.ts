@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { createBrotliCompress, createGzip } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/http.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, MAX_JSON_CONTAINERS } from '../../src/http.js';
 import { MIN_RECORDS_PER_PAGE_CAP, RECORDS_PER_PAGE_FACTOR } from '../../src/paginate/paginate.js';
 import { caught } from '../helpers/caught.js';
 import {
@@ -164,8 +164,33 @@ describe('the size of a response body is bounded while it streams', () => {
 });
 
 describe('records per page are bounded relative to the page size asked', () => {
-  it('a page of 1,000,000 records for limit=50 is refused, naming the limit', async () => {
+  it(`a page of 1,000,000 empty records is refused before it is parsed (more than ${MAX_JSON_CONTAINERS} containers)`, async () => {
     const body = `{"data":[${'{},'.repeat(999_999)}{}],"metadata":{"totalPages":1}}`;
+    const vendor = await servers.start((_request, response) => sendJson(response, body));
+    const error = await caught(okchatSource(vendor.url).listConversations().toArray());
+    expect(error.code).toBe('invalid_response');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain(
+      `the body holds more than ${MAX_JSON_CONTAINERS} JSON objects and arrays`,
+    );
+  });
+
+  it('brackets inside strings of a real page do not come near the bound', async () => {
+    const records = Array.from({ length: 1000 }, (_, index) =>
+      okchatConversation(`c-${index}`, { metadata: { code: '{[]}'.repeat(100) } }),
+    );
+    const vendor = await servers.start((_request, response) =>
+      sendJson(response, okchatPage(records)),
+    );
+    const conversations = await okchatSource(vendor.url)
+      .listConversations({ pageSize: 1000 })
+      .toArray();
+    expect(conversations).toHaveLength(1000);
+  });
+
+  it('a page of 1,000,000 records for limit=50 is refused, naming the limit', async () => {
+    // Numbers, not objects: few containers, so the record count is what refuses it.
+    const body = `{"data":[${'0,'.repeat(999_999)}0],"metadata":{"totalPages":1}}`;
     const vendor = await servers.start((_request, response) => sendJson(response, body));
     const error = await caught(
       okchatSource(vendor.url).listConversations({ pageSize: 50 }).toArray(),
