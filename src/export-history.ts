@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import { ChatHistoryError, invalidArgument } from './errors.js';
+import { ChatHistoryError, invalidArgument, optionsObject } from './errors.js';
 import type { Conversation, Message } from './model.js';
 import { MAX_CONCURRENCY } from './paginate/paginate.js';
 import type { RequestLimiter } from './paginate/types.js';
@@ -47,8 +47,17 @@ const DEFAULT_CONCURRENCY = 4;
  */
 export function exportHistory(
   source: ChatHistorySource,
-  options: ExportHistoryOptions = {},
+  exportOptions?: ExportHistoryOptions,
 ): AsyncIterable<ConversationExport> {
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    typeof source.listConversations !== 'function' ||
+    typeof source.listMessages !== 'function'
+  ) {
+    throw invalidArgument('exportHistory needs a ChatHistorySource (createOkChatSource(), ...)');
+  }
+  const options = optionsObject(exportOptions, 'exportHistory options', source.id);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw invalidArgument(

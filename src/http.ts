@@ -6,6 +6,8 @@ import {
   copyError,
   invalidArgument,
   isRetryableStatus,
+  optionsObject,
+  redactError,
 } from './errors.js';
 import { createRedactor, type Redactor, sanitizeError } from './redact.js';
 import { DEFAULT_MAX_IN_FLIGHT_REQUESTS, RequestGate } from './request-gate.js';
@@ -30,7 +32,10 @@ export type FetchFunction = (
 /** Options every source accepts for its HTTP traffic. */
 export interface HttpOptions {
   /**
-   * `fetch` to send requests with: plug in proxies, edge runtimes or test servers here.
+   * `fetch` to send requests with: plug in proxies, edge runtimes or test servers here. It must
+   * honour `redirect: 'manual'` (as every standard `fetch` does): the library follows redirects
+   * itself, only within the base URL's origin. A `fetch` that follows redirects on its own sends
+   * the credentials wherever they lead; its answer from another origin is still refused.
    * @default globalThis.fetch
    */
   fetch?: FetchFunction;
@@ -128,9 +133,22 @@ const ERROR_BODY_BYTES = 64 * 1024;
 /** Longest path quoted in an error (caller and vendor ids make paths of any length). */
 const PATH_LIMIT = 300;
 
-export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { source } = options;
-  const redact = createRedactor(options.secrets);
+export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
+  const options = optionsObject(clientOptions, 'createHttpClient options');
+  const source = typeof options.source === 'string' && options.source !== '' ? options.source : '';
+  if (source === '') throw invalidArgument('source is required: the provider key named in errors');
+  const { secrets = [], headers = {} } = options;
+  if (!Array.isArray(secrets) || !secrets.every((secret) => typeof secret === 'string')) {
+    throw invalidArgument('secrets must be an array of strings', source);
+  }
+  if (
+    typeof headers !== 'object' ||
+    headers === null ||
+    !Object.values(headers).every((value) => typeof value === 'string')
+  ) {
+    throw invalidArgument('headers must be an object of strings', source);
+  }
+  const redact = createRedactor(secrets);
   const baseURL = validateBaseURL(options.baseURL, source, redact);
   const origin = new URL(baseURL).origin;
   const timeout = checkDuration(options.timeout ?? DEFAULT_TIMEOUT_MS, 'timeout', source);
@@ -166,7 +184,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       headers: {
         accept: 'application/json',
         'user-agent': `chat-history-kit/${VERSION}`,
-        ...options.headers,
+        ...headers,
       },
       // Retries, timeouts, redirects and status handling live below, where they can honour
       // Retry-After, the caller's signal, the base URL's origin and our error codes; the body is
@@ -179,11 +197,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     options.fetch ? { fetch: options.fetch } : {},
   );
 
-  async function getJson(path: string, { query, signal }: GetJsonOptions = {}): Promise<unknown> {
+  async function getJson(path: string, options: GetJsonOptions = {}): Promise<unknown> {
+    try {
+      return await requestJson(path, options);
+    } catch (error) {
+      // Whatever the path, query or vendor held: no error leaves the client with a secret in it.
+      throw ChatHistoryError.is(error) ? redactError(error, redact) : error;
+    }
+  }
+
+  async function requestJson(
+    path: string,
+    { query, signal }: GetJsonOptions = {},
+  ): Promise<unknown> {
+    if (typeof path !== 'string' || !isWellFormedText(path)) {
+      throw invalidArgument(
+        'the request path must be well-formed text (it holds a lone surrogate)',
+        source,
+      );
+    }
     checkQuery(query, source);
     const request: RequestDescription = {
       method: 'GET',
-      path: safeText(path, PATH_LIMIT),
+      path: safeText(redact(path), PATH_LIMIT),
       source,
     };
     for (let attempt = 1; ; attempt++) {
@@ -210,6 +246,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let throttled = false;
     const deadline = linkDeadline(signal, timeout);
     try {
+      // Aborted while waiting for a place: nothing is sent.
+      if (signal?.aborted) throw abortedError(signal, source);
       let url = `${baseURL}${path}`;
       let response = await $fetch.raw(path, {
         query: definedQuery(query),
@@ -328,8 +366,12 @@ function redirectTarget(
   if (target === undefined) {
     throw refusal(request, response.status, 'a redirect without a readable Location');
   }
-  if (target.origin !== origin)
+  if (target.origin !== origin) {
     throw foreignOrigin(request, response.status, target, origin, redact);
+  }
+  if (target.username || target.password) {
+    throw refusal(request, response.status, 'a redirect to a URL that carries credentials');
+  }
   return target.href;
 }
 
@@ -546,17 +588,37 @@ function parseJson(
 }
 
 /**
- * Whether the JSON text opens more than `limit` objects and arrays. Brackets inside strings count
- * too: an over-estimate, far from any real page at this limit. Every container takes at least
- * two characters, so shorter bodies are not scanned.
+ * Whether the JSON text opens more than `limit` objects and arrays. Every container takes at
+ * least two characters, so shorter bodies are not scanned. A count of every bracket (native
+ * `indexOf`, fast) settles almost every body; only one with that many brackets is scanned again,
+ * skipping brackets inside strings (code, JSON stored as text), which are no containers.
  */
 function exceedsContainers(body: string, limit: number): boolean {
   if (body.length <= limit * 2) return false;
-  let count = 0;
+  let brackets = 0;
   for (const bracket of ['{', '[']) {
-    for (let at = body.indexOf(bracket); at >= 0; at = body.indexOf(bracket, at + 1)) {
-      count += 1;
-      if (count > limit) return true;
+    for (
+      let at = body.indexOf(bracket);
+      at >= 0 && brackets <= limit;
+      at = body.indexOf(bracket, at + 1)
+    ) {
+      brackets += 1;
+    }
+  }
+  if (brackets <= limit) return false;
+  let containers = 0;
+  let inString = false;
+  for (let index = 0; index < body.length; index++) {
+    const code = body.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c)
+        index += 1; // a backslash escapes the next character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x7b || code === 0x5b) {
+      containers += 1;
+      if (containers > limit) return true;
     }
   }
   return false;
@@ -650,7 +712,8 @@ function linkDeadline(parent: AbortSignal | undefined, timeout: number): Deadlin
     controller.abort(new Error(`timed out after ${timeout} ms`));
   }, timeout);
   const onAbort = () => controller.abort(parent?.reason);
-  parent?.addEventListener('abort', onAbort, { once: true });
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
   return {
     signal: controller.signal,
     timedOut: () => expired,

@@ -1,7 +1,10 @@
 import type { JsonValue } from 'type-fest';
+import { safeText } from './safe-text.js';
 
 const REDACTED = '[REDACTED]';
 const MAX_CAUSE_DEPTH = 5;
+/** Longest cause message, or line of a cause's stack, kept. */
+const CAUSE_TEXT_LIMIT = 500;
 
 /**
  * Shortest run of a secret's characters that counts as a leak. Any text that leaves the library
@@ -30,10 +33,12 @@ export function createRedactor(secrets: readonly string[]): Redactor {
   const short = present.filter(
     (secret) => secret.length >= MIN_WHOLE_SECRET_LENGTH && secret.length < SECRET_FRAGMENT_LENGTH,
   );
+  // Matched without regard to ASCII case: URL parsers lower-case host names.
   const fragments = new Set<string>();
   for (const secret of present) {
-    for (let start = 0; start + SECRET_FRAGMENT_LENGTH <= secret.length; start++) {
-      fragments.add(secret.slice(start, start + SECRET_FRAGMENT_LENGTH));
+    const folded = foldCase(secret);
+    for (let start = 0; start + SECRET_FRAGMENT_LENGTH <= folded.length; start++) {
+      fragments.add(folded.slice(start, start + SECRET_FRAGMENT_LENGTH));
     }
   }
   return (text) => {
@@ -46,14 +51,20 @@ export function createRedactor(secrets: readonly string[]): Redactor {
   };
 }
 
+/** ASCII letters in lower case; every other character, and so the length, unchanged. */
+function foldCase(text: string): string {
+  return text.replace(/[A-Z]/g, (letter) => String.fromCharCode(letter.charCodeAt(0) + 32));
+}
+
 /** Replaces each stretch of `text` covered by known fragments with one `[REDACTED]`. */
 function redactFragments(text: string, fragments: ReadonlySet<string>): string {
+  const folded = foldCase(text);
   let output = '';
   let copiedUpTo = 0;
   let coveredUpTo = -1;
   let runStart = -1;
   for (let index = 0; index + SECRET_FRAGMENT_LENGTH <= text.length; index++) {
-    if (!fragments.has(text.slice(index, index + SECRET_FRAGMENT_LENGTH))) continue;
+    if (!fragments.has(folded.slice(index, index + SECRET_FRAGMENT_LENGTH))) continue;
     if (index > coveredUpTo) {
       if (runStart >= 0) {
         output += `${text.slice(copiedUpTo, runStart)}${REDACTED}`;
@@ -97,9 +108,18 @@ export function sanitizeError(error: unknown, redact: Redactor, depth = 0): Erro
   if (!(error instanceof Error)) {
     return new Error(redact(String(error)));
   }
-  const copy = new Error(redact(String(error.message)));
-  copy.name = redact(String(error.name));
-  copy.stack = error.stack === undefined ? undefined : redact(String(error.stack));
+  // Causes quote whatever failed (a vendor's Location, a parser's snippet of the body): kept
+  // redacted, escaped and bounded, like every text the library shows.
+  const copy = new Error(safeText(redact(String(error.message)), CAUSE_TEXT_LIMIT));
+  copy.name = safeText(redact(String(error.name)), 100);
+  copy.stack =
+    error.stack === undefined
+      ? undefined
+      : redact(String(error.stack))
+          .split('\n')
+          .slice(0, 50)
+          .map((line) => safeText(line, CAUSE_TEXT_LIMIT))
+          .join('\n');
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') {
     Object.defineProperty(copy, 'code', {

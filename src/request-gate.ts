@@ -56,11 +56,14 @@ export class RequestGate {
       this.#inFlight += 1;
     }
     try {
-      if (this.#interval > 0) {
-        const now = Date.now();
-        const start = Math.max(now, this.#nextStart);
-        this.#nextStart = start + this.#interval;
-        if (start > now) await sleep(start - now, signal, this.source);
+      // A start is claimed only when it happens: a request cancelled while it waits for its
+      // turn leaves no gap in the pace.
+      for (let now = Date.now(); this.#interval > 0; now = Date.now()) {
+        if (now >= this.#nextStart) {
+          this.#nextStart = now + this.#interval;
+          break;
+        }
+        await sleep(this.#nextStart - now, signal, this.source);
       }
     } catch (error) {
       this.#inFlight -= 1;

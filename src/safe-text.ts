@@ -6,13 +6,14 @@ export const MAX_QUOTED_LENGTH = 200;
 
 /**
  * Characters a terminal may act on: C0 controls (ESC, CR, LF, BEL, ...), DEL, C1 controls
- * (U+009B is an 8-bit CSI), the line and paragraph separators, and the bidirectional overrides
- * and isolates that reorder what a reader sees.
+ * (U+009B is an 8-bit CSI), the line and paragraph separators, and the invisible marks, overrides
+ * and isolates that reorder or hide what a reader sees (U+061C, U+200E/F, U+202A-E,
+ * U+2060-206F, U+FEFF).
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const HAS_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const INVISIBLE =
+  '\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff';
+const UNSAFE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${INVISIBLE}]`, 'g');
+const HAS_UNSAFE = new RegExp(UNSAFE.source);
 /** A surrogate half without its partner: not text, and `encodeURIComponent` throws on it. */
 const SURROGATE = /[\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -73,8 +74,8 @@ export function isWellFormedText(text: string): boolean {
 }
 
 /** Characters `JSON.stringify` leaves raw that a terminal may still act on. */
-const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const JSON_HAS_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const JSON_UNSAFE = new RegExp(`[\\u007f-\\u009f${INVISIBLE}]`, 'g');
+const JSON_HAS_UNSAFE = new RegExp(JSON_UNSAFE.source);
 
 /**
  * `JSON.stringify(value)`, with DEL, the C1 controls, the line separators and the bidirectional

@@ -4,7 +4,7 @@ import { createHttpClient, type HttpClientOptions } from '../src/index.js';
 import { caught } from './helpers/caught.js';
 import { type LoopbackServer, startLoopbackServer } from './helpers/loopback-server.js';
 
-const API_KEY = 'loopback-key-7f3a9c1e5b';
+const API_KEY = 'lb-7f3a9c1e5b-d41e08';
 let server: LoopbackServer | undefined;
 
 afterEach(async () => {

@@ -45,7 +45,9 @@ function printable(text: string): string {
 
 /** Runs the command line and resolves to the process exit code. */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
-  const say = (line: string) => context.stderr.write(`${printable(line)}\n`);
+  // Every key given, by flag or environment, is kept out of every line, usage errors included.
+  const redactGiven = createRedactor([...secretsGiven({}, context.env), ...keysInArguments(argv)]);
+  const say = (line: string) => context.stderr.write(`${printable(redactGiven(line))}\n`);
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     context.stdout.write(`${mainHelp()}\n`);
@@ -218,6 +220,18 @@ function report(
     if (ChatHistoryError.is(error)) say(redact(JSON.stringify(error.toJSON(), null, 2)));
   }
   return 1;
+}
+
+/** Values of the `--*-api-key` flags, however they are written (`--flag value`, `--flag=value`). */
+function keysInArguments(argv: readonly string[]): string[] {
+  const keys: string[] = [];
+  for (const [index, argument] of argv.entries()) {
+    const [flag, inline] = argument.split(/=(.*)/s, 2);
+    if (flag === undefined || !flag.startsWith('--') || !flag.endsWith('-api-key')) continue;
+    const value = inline ?? argv[index + 1];
+    if (value !== undefined && value !== '') keys.push(value);
+  }
+  return keys;
 }
 
 function describeInvalid(record: InvalidRecord): string {

@@ -1,4 +1,4 @@
-import { ChatHistoryError, invalidArgument, redactError } from '../errors.js';
+import { ChatHistoryError, invalidArgument, optionsObject, redactError } from '../errors.js';
 import { abortedError } from '../retry.js';
 import { isWellFormedText, quoted, safeText } from '../safe-text.js';
 import { createPaginated, type Paginated } from './paginated.js';
@@ -43,9 +43,9 @@ interface Slot<Cursor, Info> {
  */
 export function paginate<Cursor extends PageCursor, Info, T>(
   definition: PaginatedListDefinition<Cursor, Info, T>,
-  options: PaginateOptions = {},
+  options?: PaginateOptions,
 ): Paginated<T> {
-  const settings = readOptions(definition, options);
+  const settings = readOptions(definition, optionsObject(options, 'options', definition.source));
   return createPaginated(({ maxItems }) =>
     redactingErrors(
       iteratePages(definition, { ...settings, maxItems: maxItems ?? settings.maxItems }),
@@ -129,7 +129,7 @@ function readOptions<Cursor extends PageCursor, Info, T>(
       rawSkip < 0
     ) {
       throw invalidArgument(
-        `startAt is not a cursor of this listing: ${safePreview(startAt)}. Pass a page.next or error.cursor from the same kind of listing.`,
+        `startAt is not a cursor of this listing: ${safePreview(startAt, definition.redact)}. Pass a page.next or error.cursor from the same kind of listing.`,
         source,
       );
     }
@@ -417,12 +417,12 @@ function cursorKey(cursor: PageCursor): string {
   return JSON.stringify(cursor);
 }
 
-function safePreview(value: unknown): string {
+function safePreview(value: unknown, redact?: (text: string) => string): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
     text = Object.prototype.toString.call(value);
   }
-  return safeText(text, 80);
+  return safeText(redact === undefined ? text : redact(text), 80);
 }

@@ -13,9 +13,13 @@ export const isString = (value: unknown): value is string => typeof value === 's
 export const isNonEmptyString = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0;
 export const isNullishString: Guard = (value) => value == null || typeof value === 'string';
-/** What `WireIdSchema` accepts: non-empty, well-formed text. */
+/** What `WireIdSchema` accepts: non-empty, well-formed text, not `.` or `..`. */
 export const isWireId = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && isWellFormedText(value);
+  typeof value === 'string' &&
+  value.length > 0 &&
+  value !== '.' &&
+  value !== '..' &&
+  isWellFormedText(value);
 export const isNullishWellFormedString: Guard = (value) =>
   value == null || (typeof value === 'string' && isWellFormedText(value));
 export const isNullishBoolean: Guard = (value) => value == null || typeof value === 'boolean';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ChatHistoryError } from '../errors.js';
+import { safeText } from '../safe-text.js';
 
 /**
  * Validates a page envelope (the page itself, not its records). A wrong shape is the vendor's
@@ -16,14 +17,17 @@ export function parseEnvelope<Schema extends z.ZodType>(
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const where = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
+  const where =
+    issue && issue.path.length > 0 ? safeText(issue.path.map(String).join('.'), 100) : '(body)';
+  // Paths hold caller and vendor ids of any length.
+  const path = safeText(request.path, 300);
   throw new ChatHistoryError(
-    `GET ${request.path} -> invalid_response (${request.source}): unexpected page envelope at ${where}: ${issue?.message ?? 'invalid'}`,
+    `GET ${path} -> invalid_response (${request.source}): unexpected page envelope at ${where}: ${safeText(issue?.message ?? 'invalid')}`,
     {
       code: 'invalid_response',
       source: request.source,
       method: 'GET',
-      path: request.path,
+      path,
       retryable: false,
     },
   );

@@ -18,11 +18,15 @@ export const WellFormedStringSchema = z
   .string()
   .refine(isWellFormedText, { message: LONE_SURROGATE_MESSAGE });
 
-/** A record's own id: non-empty, well-formed text (it goes into URLs and keys). */
+/**
+ * A record's own id: non-empty, well-formed text, and not `.` or `..` (URL parsers resolve those
+ * as path steps, even percent-encoded, so such a conversation's messages could not be asked for).
+ */
 export const WireIdSchema = z
   .string()
   .min(1)
-  .refine(isWellFormedText, { message: LONE_SURROGATE_MESSAGE });
+  .refine(isWellFormedText, { message: LONE_SURROGATE_MESSAGE })
+  .refine((id) => id !== '.' && id !== '..', { message: 'an id cannot be "." or ".."' });
 
 /**
  * An id sent as a string or as a JSON number, always read as a string. A number must be a safe

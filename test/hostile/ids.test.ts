@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   ChatHistoryError,
   createChatsV1Source,
+  createHttpClient,
+  createOkChatSource,
   exportHistory,
   type InvalidRecord,
 } from '../../src/index.js';
@@ -87,6 +89,73 @@ describe('lone surrogates', () => {
     expect(invalid).toHaveLength(1);
     expect(invalid[0]?.issues[0]?.path).toEqual(['id']);
     expect(invalid[0]?.issues[0]?.message).toContain('lone surrogate');
+  });
+});
+
+describe('vendor ids "." and ".." (path steps to a URL parser)', () => {
+  it('are invalid records, and exportHistory goes on with the other conversations', async () => {
+    const body = okchatPage(
+      ['c-1', '.', '..', 'c-4'].map((id) => ({ id, created_at: '2025-03-05T04:25:58Z' })),
+    );
+    const vendor = await servers.start((request, response) => {
+      if (request.url?.startsWith(`${CONVERSATIONS_PATH}?`)) {
+        sendJson(response, body);
+        return;
+      }
+      sendJson(response, okchatPage([okchatMessage(`m-of-${request.url?.split('/').at(-2)}`)]));
+    });
+    const invalid: InvalidRecord[] = [];
+    const exported: string[] = [];
+    for await (const { conversation } of exportHistory(okchatSource(vendor.url), {
+      onInvalidRecord: (record) => invalid.push(record),
+    })) {
+      exported.push(conversation.id);
+    }
+    expect(exported).toEqual(['c-1', 'c-4']);
+    expect(invalid.map((record) => record.id)).toEqual(['.', '..']);
+    expect(invalid[0]?.issues[0]?.message).toBe('an id cannot be "." or ".."');
+    expect(vendor.requests.every((request) => !request.url.includes('/./'))).toBe(true);
+  });
+});
+
+describe('arguments that are not what they should be', () => {
+  it.each([
+    ['createOkChatSource()', () => createOkChatSource(undefined as never)],
+    ['createOkChatSource(null)', () => createOkChatSource(null as never)],
+    ['createChatsV1Source("key")', () => createChatsV1Source('key' as never)],
+    [
+      'listConversations(null)',
+      () => okchatSource('http://127.0.0.1:1').listConversations(null as never),
+    ],
+    [
+      'listMessages(id, [])',
+      () => okchatSource('http://127.0.0.1:1').listMessages('c', [] as never),
+    ],
+    [
+      'exportHistory(source, null)',
+      () => exportHistory(okchatSource('http://127.0.0.1:1'), null as never),
+    ],
+    ['exportHistory(null)', () => exportHistory(null as never)],
+    [
+      'createHttpClient with headers null',
+      () =>
+        createHttpClient({ source: 's', baseURL: 'http://x', headers: null as never, secrets: [] }),
+    ],
+    [
+      'createHttpClient with secrets "x"',
+      () =>
+        createHttpClient({ source: 's', baseURL: 'http://x', headers: {}, secrets: 'x' as never }),
+    ],
+  ])('%s is bad_request, not a TypeError', (_name, call) => {
+    expect(thrownAtCall(call).code).toBe('bad_request');
+  });
+
+  it('a request path with a lone surrogate is bad_request, never sent as another id', async () => {
+    const vendor = await servers.start((_request, response) => sendJson(response, '{}'));
+    const http = createHttpClient({ source: 's', baseURL: vendor.url, headers: {}, secrets: [] });
+    const error = await caught(http.getJson(`/chats/a${LONE_HIGH}b`));
+    expect(error.code).toBe('bad_request');
+    expect(vendor.requests).toHaveLength(0);
   });
 });
 

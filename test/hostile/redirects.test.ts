@@ -94,7 +94,7 @@ describe('redirects to another origin', () => {
     expect(first.requests.length + second.requests.length).toBe(1);
   });
 
-  it('a fetch of the caller that follows redirects itself: the foreign answer is still refused', async () => {
+  it('a fetch of the caller that follows redirects itself: the foreign answer is still refused (the key went with it, as documented: such a fetch must honour redirect: manual)', async () => {
     const thief = await startThief();
     const vendor = await redirectTo(`${thief.url}/collect`, 302);
     const following: typeof fetch = (input, init) => fetch(input, { ...init, redirect: 'follow' });
@@ -103,6 +103,7 @@ describe('redirects to another origin', () => {
     );
     expect(error.code).toBe('invalid_response');
     expect(error.message).toContain(`redirect to "${thief.url}" refused`);
+    expect(thief.requests).toHaveLength(1);
   });
 
   it('a Location that cannot be read is refused', async () => {
@@ -157,6 +158,20 @@ describe('redirects within the origin', () => {
     expect(vendor.requests).toHaveLength(2);
     expect(vendor.requests[1]?.url).toBe(`/v2${CONVERSATIONS_PATH}?page=1&limit=50`);
     expect(vendor.requests[1]?.headers['x-api-key']).toBe(KEY);
+  });
+
+  it('one to a URL that carries credentials is refused, not retried', async () => {
+    const vendor = await servers.start((request, response) => {
+      const port = request.socket.localPort;
+      response.writeHead(302, { location: `http://user:pw@127.0.0.1:${port}/x` });
+      response.end();
+    });
+    const error = await caught(
+      okchatSource(vendor.url, { retry: 3 }).listConversations().toArray(),
+    );
+    expect(error.code).toBe('invalid_response');
+    expect(error.message).toContain('a redirect to a URL that carries credentials');
+    expect(vendor.requests).toHaveLength(1);
   });
 
   it(`a loop ends after ${MAX_REDIRECTS} redirects, not retried`, async () => {

@@ -175,9 +175,10 @@ describe('records per page are bounded relative to the page size asked', () => {
     );
   });
 
-  it('brackets inside strings of a real page do not come near the bound', async () => {
+  it('brackets inside strings (code, JSON kept as text) are no containers', async () => {
+    // 1,000 records with 400 brackets of text each: 400,000 brackets, a few thousand containers.
     const records = Array.from({ length: 1000 }, (_, index) =>
-      okchatConversation(`c-${index}`, { metadata: { code: '{[]}'.repeat(100) } }),
+      okchatConversation(`c-${index}`, { metadata: { code: '{[\\"]}'.repeat(100) } }),
     );
     const vendor = await servers.start((_request, response) =>
       sendJson(response, okchatPage(records)),

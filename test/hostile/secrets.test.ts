@@ -132,7 +132,52 @@ describe('no 8 consecutive characters of the key reach an error', () => {
   });
 });
 
+describe('no 8 consecutive characters of the key reach an error of the HTTP client itself', () => {
+  it('a path built from an id that holds the key', async () => {
+    const vendor = await servers.start((_request, response) => sendJson(response, '{}', 404));
+    const http = createHttpClient({
+      source: 'acme',
+      baseURL: vendor.url,
+      headers: { 'x-api-key': KEY },
+      secrets: [KEY],
+    });
+    const error = await caught(http.getJson(`/chats/${KEY}/messages`));
+    expect(error.code).toBe('not_found');
+    expect(error.path).toBe('/chats/[REDACTED]/messages');
+    expectNoFragment(everythingShown(error));
+  });
+
+  it('a redirect to a host named after the key, which URL parsers lower-case', async () => {
+    const upper = 'SK-LIVE-ABCDEFGHIJKLMNOP';
+    const vendor = await servers.start((_request, response) => {
+      response.writeHead(302, { location: `https://${upper}.evil.example/` });
+      response.end();
+    });
+    const error = await caught(
+      okchatSource(vendor.url, { apiKey: upper }).listMessages('c').toArray(),
+    );
+    expect(error.message).toContain('redirect to "https://[REDACTED]');
+    expectNoFragment(everythingShown(error).toUpperCase(), upper);
+  });
+});
+
 describe('no 8 consecutive characters of the key reach the CLI output', () => {
+  it.each([
+    [[KEY]],
+    [['export', KEY]],
+    [['export', '--format', KEY]],
+    [['export', '--concurrency', KEY]],
+    [['export', `--${KEY}`]],
+    [['export', '--okchat-api-key', KEY, '--source', KEY]],
+    [['export', `--chats-v1-api-key=${KEY}`, '--format', KEY]],
+  ])('usage errors echoing the key: %j', async (args) => {
+    const { code, output } = await cli(args, { OKCHAT_API_KEY: KEY });
+    expect(code).toBe(2);
+    expectNoFragment(output);
+    const fromFlag = await cli(args, {});
+    if (args.some((arg) => arg.includes('api-key'))) expectNoFragment(fromFlag.output);
+  });
+
   it.each([[[]], [['--debug']]])(
     'an unparseable OKCHAT_BASE_URL that holds the key (%j)',
     async (flags) => {
@@ -167,7 +212,7 @@ describe('no 8 consecutive characters of the key reach the CLI output', () => {
     },
   );
 
-  it('a key given by flag is redacted just as one from the environment', async () => {
+  it('a key given by flag is redacted just as one from the environment (export)', async () => {
     const { output } = await cli(
       ['export', '--okchat-api-key', KEY, '--okchat-chatbot-id', CHATBOT, '--okchat-base-url', KEY],
       {},

@@ -54,10 +54,27 @@ describe('vendor text in errors is escaped and bounded', () => {
     expect(inspect(error).length).toBeLessThan(5000);
   });
 
+  it('a long vendor id that becomes a path is cut in the message and the path field', async () => {
+    const id = `c-${'x'.repeat(8000)}`;
+    const vendor = await servers.start((request, response) => {
+      const envelope = request.url?.startsWith(`${CONVERSATIONS_PATH}?`)
+        ? okchatPage([okchatConversation(id)])
+        : '{"unexpected": true}';
+      sendJson(response, envelope);
+    });
+    const source = okchatSource(vendor.url);
+    const [conversation] = await source.listConversations().toArray();
+    const error = await caught(source.listMessages(conversation?.id ?? '').toArray());
+    expect(error.message).toContain('unexpected page envelope');
+    expect(error.message.length).toBeLessThan(600);
+    expect(error.path?.length).toBeLessThanOrEqual(301);
+  });
+
   it('safeText escapes controls, lone surrogates and bidi overrides, and never splits a pair', () => {
     expect(safeText('a\u001b[31mb\u0000\u007f\u2028\u202e\ud800')).toBe(
       'a\\x1b[31mb\\x00\\x7f\\u2028\\u202e\\ud800',
     );
+    expect(safeText('\u200e\u200f\u061c\ufeff\u2066')).toBe('\\u200e\\u200f\\u061c\\ufeff\\u2066');
     expect(safeText('ab😀', 3)).toBe('ab…');
     expect(safeText('plain text')).toBe('plain text');
   });

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../../errors.js';
+import { invalidArgument, optionsObject } from '../../errors.js';
 import {
   createHttpClient,
   encodePathSegment,
@@ -66,7 +66,7 @@ const MAX_PAGE_SIZE = 1000;
  * const messages = await v1.listMessages('chat-123').toArray();
  */
 export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistorySource {
-  const { apiKey } = options;
+  const { apiKey } = optionsObject(options, 'createChatsV1Source options', SOURCE);
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
     throw invalidArgument('apiKey is required (the Chats v1 API key, sent as X-API-Key)', SOURCE);
   }
@@ -110,8 +110,8 @@ export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistoryS
     };
   }
 
-  function listConversations(listOptions: ListConversationsOptions = {}) {
-    const { state, ...engineOptions } = listOptions;
+  function listConversations(listOptions?: ListConversationsOptions) {
+    const { state, ...engineOptions } = optionsObject(listOptions, 'options', SOURCE);
     if (state !== undefined) throw unsupported(SOURCE, 'filtering conversations by state');
     const path = '/api/v1/chats';
     return paginate<OffsetCursor, OffsetInfo, Conversation>(
@@ -130,7 +130,7 @@ export function createChatsV1Source(options: ChatsV1SourceOptions): ChatHistoryS
     );
   }
 
-  function listMessages(chatId: string, listOptions: ListMessagesOptions = {}) {
+  function listMessages(chatId: string, listOptions?: ListMessagesOptions) {
     const path = `/api/v1/chats/${encodePathSegment(chatId, 'chatId', SOURCE)}/messages`;
     const context = { conversationId: chatId };
     return paginate<OffsetCursor, OffsetInfo, Message>(

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../../errors.js';
+import { invalidArgument, optionsObject } from '../../errors.js';
 import {
   createHttpClient,
   encodePathSegment,
@@ -67,7 +67,7 @@ const MAX_PAGE_SIZE = 1000;
  * for await (const conversation of okchat.listConversations({ state: 'in_progress' })) { ... }
  */
 export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySource {
-  const { apiKey, chatbotId } = options;
+  const { apiKey, chatbotId } = optionsObject(options, 'createOkChatSource options', SOURCE);
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
     throw invalidArgument('apiKey is required (the OkChat API key, sent as x-api-key)', SOURCE);
   }
@@ -107,8 +107,8 @@ export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySou
     };
   }
 
-  function listConversations(listOptions: ListConversationsOptions = {}) {
-    const { state, ...engineOptions } = listOptions;
+  function listConversations(listOptions?: ListConversationsOptions) {
+    const { state, ...engineOptions } = optionsObject(listOptions, 'options', SOURCE);
     if (state !== undefined && (typeof state !== 'string' || state === '')) {
       throw invalidArgument('state must be a non-empty string', SOURCE);
     }
@@ -140,7 +140,7 @@ export function createOkChatSource(options: OkChatSourceOptions): ChatHistorySou
     );
   }
 
-  function listMessages(sessionId: string, listOptions: ListMessagesOptions = {}) {
+  function listMessages(sessionId: string, listOptions?: ListMessagesOptions) {
     const conversation = encodePathSegment(sessionId, 'conversationId', SOURCE);
     const path = `${botPath}/conversations/${conversation}/messages`;
     const context = { conversationId: sessionId };
