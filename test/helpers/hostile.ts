@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { expect } from 'vitest';
-import { createOkChatSource, type OkChatSourceOptions } from '../../src/index.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import {
+  type ConversationExport,
+  createOkChatSource,
+  exportHistory,
+  type InvalidRecord,
+  type OkChatSourceOptions,
+} from '../../src/index.js';
 import { SECRET_FRAGMENT_LENGTH } from '../../src/redact.js';
 import { type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 
@@ -78,4 +86,46 @@ export function expectNoFragment(text: string, secret: string = KEY): void {
       expect.fail(`found ${JSON.stringify(fragment)} (a fragment of the key) in: ${text}`);
     }
   }
+}
+
+/** Runs the CLI in this process with only `env` as its environment; what it wrote, and its code. */
+export async function runCliInProcess(args: string[], env: Record<string, string>) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  stderr.on('data', (chunk) => {
+    err += chunk;
+  });
+  const code = await runCli(args, { stdout, stderr, env });
+  return { code, stdout: out, stderr: err, output: out + err };
+}
+
+/**
+ * An OkChat vendor whose conversation listing is `listing` (JSON text, so it can hold what a JS
+ * value cannot), and whose every conversation has one message, `m-of-<id>`.
+ */
+export function startListingVendor(servers: Servers, listing: string) {
+  return servers.start((request, response) => {
+    if (request.url?.startsWith(`${CONVERSATIONS_PATH}?`)) {
+      sendJson(response, listing);
+      return;
+    }
+    sendJson(response, okchatPage([okchatMessage(`m-of-${request.url?.split('/').at(-2)}`)]));
+  });
+}
+
+/** Exports every conversation from `baseURL`, collecting the invalid records on the way. */
+export async function exportCollecting(baseURL: string) {
+  const invalid: InvalidRecord[] = [];
+  const exported: ConversationExport[] = [];
+  for await (const entry of exportHistory(okchatSource(baseURL), {
+    onInvalidRecord: (record) => invalid.push(record),
+  })) {
+    exported.push(entry);
+  }
+  return { invalid, exported };
 }

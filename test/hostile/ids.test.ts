@@ -9,13 +9,14 @@ import {
 } from '../../src/index.js';
 import { caught } from '../helpers/caught.js';
 import {
-  CONVERSATIONS_PATH,
+  exportCollecting,
   KEY,
   okchatMessage,
   okchatPage,
   okchatSource,
   Servers,
   sendJson,
+  startListingVendor,
 } from '../helpers/hostile.js';
 
 const servers = new Servers();
@@ -71,20 +72,12 @@ describe('lone surrogates', () => {
       {"id":"c-\\ud800-2","created_at":"2025-03-05T04:25:58Z"},
       {"id":"c-3","created_at":"2025-03-05T04:25:58Z"}
     ],"metadata":{"totalPages":1}}`;
-    const vendor = await servers.start((request, response) => {
-      if (request.url?.startsWith(`${CONVERSATIONS_PATH}?`)) {
-        sendJson(response, body);
-        return;
-      }
-      sendJson(response, okchatPage([okchatMessage(`m-of-${request.url?.split('/').at(-2)}`)]));
-    });
-    const invalid: InvalidRecord[] = [];
-    const exported: string[] = [];
-    for await (const { conversation, messages } of exportHistory(okchatSource(vendor.url), {
-      onInvalidRecord: (record) => invalid.push(record),
-    })) {
-      exported.push(`${conversation.id}:${messages.map((message) => message.id).join()}`);
-    }
+    const vendor = await startListingVendor(servers, body);
+    const { invalid, exported: entries } = await exportCollecting(vendor.url);
+    const exported = entries.map(
+      ({ conversation, messages }) =>
+        `${conversation.id}:${messages.map((message) => message.id).join()}`,
+    );
     expect(exported).toEqual(['c-1:m-of-c-1', 'c-3:m-of-c-3']);
     expect(invalid).toHaveLength(1);
     expect(invalid[0]?.issues[0]?.path).toEqual(['id']);
@@ -97,20 +90,9 @@ describe('vendor ids "." and ".." (path steps to a URL parser)', () => {
     const body = okchatPage(
       ['c-1', '.', '..', 'c-4'].map((id) => ({ id, created_at: '2025-03-05T04:25:58Z' })),
     );
-    const vendor = await servers.start((request, response) => {
-      if (request.url?.startsWith(`${CONVERSATIONS_PATH}?`)) {
-        sendJson(response, body);
-        return;
-      }
-      sendJson(response, okchatPage([okchatMessage(`m-of-${request.url?.split('/').at(-2)}`)]));
-    });
-    const invalid: InvalidRecord[] = [];
-    const exported: string[] = [];
-    for await (const { conversation } of exportHistory(okchatSource(vendor.url), {
-      onInvalidRecord: (record) => invalid.push(record),
-    })) {
-      exported.push(conversation.id);
-    }
+    const vendor = await startListingVendor(servers, body);
+    const { invalid, exported: entries } = await exportCollecting(vendor.url);
+    const exported = entries.map(({ conversation }) => conversation.id);
     expect(exported).toEqual(['c-1', 'c-4']);
     expect(invalid.map((record) => record.id)).toEqual(['.', '..']);
     expect(invalid[0]?.issues[0]?.message).toBe('an id cannot be "." or ".."');

@@ -1,6 +1,4 @@
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
 import { exportHistory, type InvalidRecord, MessageSchema } from '../../src/index.js';
 import { exceedsDepth, MAX_RECORD_DEPTH } from '../../src/paginate/record-depth.js';
 import { caught } from '../helpers/caught.js';
@@ -12,6 +10,7 @@ import {
   okchatMessage,
   okchatPage,
   okchatSource,
+  runCliInProcess,
   Servers,
   sendJson,
 } from '../helpers/hostile.js';
@@ -114,20 +113,14 @@ describe('deeply nested records', () => {
 
   it('the CLI skips it, exports every other message, says so, and exits 3', async () => {
     const vendor = await startVendor(10_000);
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    stderr.on('data', (chunk) => {
-      err += chunk;
-    });
-    const code = await runCli(['export', '--source', 'okchat'], {
-      stdout,
-      stderr,
-      env: { OKCHAT_API_KEY: KEY, OKCHAT_CHATBOT_ID: CHATBOT, OKCHAT_BASE_URL: vendor.url },
+    const {
+      code,
+      stdout: out,
+      stderr: err,
+    } = await runCliInProcess(['export', '--source', 'okchat'], {
+      OKCHAT_API_KEY: KEY,
+      OKCHAT_CHATBOT_ID: CHATBOT,
+      OKCHAT_BASE_URL: vendor.url,
     });
     expect(code).toBe(3);
     const ids = out

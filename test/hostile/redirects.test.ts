@@ -1,6 +1,4 @@
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
 import { MAX_REDIRECTS } from '../../src/http.js';
 import { caught } from '../helpers/caught.js';
 import {
@@ -11,6 +9,7 @@ import {
   okchatConversation,
   okchatPage,
   okchatSource,
+  runCliInProcess,
   Servers,
   sendJson,
 } from '../helpers/hostile.js';
@@ -119,23 +118,17 @@ describe('redirects to another origin', () => {
   it('the CLI fails with exit 1, names the target, and prints no key', async () => {
     const thief = await startThief();
     const vendor = await redirectTo(`${thief.url}/collect`, 307);
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    stderr.on('data', (chunk) => {
-      err += chunk;
-    });
-    const code = await runCli(['export', '--source', 'okchat'], {
+    const {
+      code,
       stdout,
-      stderr,
-      env: { OKCHAT_API_KEY: KEY, OKCHAT_CHATBOT_ID: CHATBOT, OKCHAT_BASE_URL: vendor.url },
+      stderr: err,
+    } = await runCliInProcess(['export', '--source', 'okchat'], {
+      OKCHAT_API_KEY: KEY,
+      OKCHAT_CHATBOT_ID: CHATBOT,
+      OKCHAT_BASE_URL: vendor.url,
     });
     expect(code).toBe(1);
-    expect(out).toBe('');
+    expect(stdout).toBe('');
     expect(err).toContain(`redirect to "${thief.url}" refused`);
     expect(err).not.toMatch(/^exported/m);
     expectNoFragment(err);

@@ -1,8 +1,6 @@
-import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
 import {
   type ChatHistoryError,
   createHttpClient,
@@ -19,6 +17,7 @@ import {
   okchatMessage,
   okchatPage,
   okchatSource,
+  runCliInProcess,
   Servers,
   sendJson,
 } from '../helpers/hostile.js';
@@ -42,19 +41,7 @@ function everythingShown(error: ChatHistoryError): string {
   ].join('\n');
 }
 
-async function cli(args: string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let output = '';
-  stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  const code = await runCli(args, { stdout, stderr, env });
-  return { code, output };
-}
+const cli = runCliInProcess;
 
 describe('no 8 consecutive characters of the key reach an error', () => {
   it('a vendor that echoes the key in an invalid record id', async () => {
