@@ -12,9 +12,12 @@ export type Role = z.infer<typeof RoleSchema>;
 export const AttachmentKindSchema = z.enum(['image', 'audio', 'video', 'document', 'file']);
 export type AttachmentKind = z.infer<typeof AttachmentKindSchema>;
 
-/** ISO-8601 UTC timestamp ending in `Z`, with the vendor's sub-second digits. */
+/**
+ * A canonical timestamp: `YYYY-MM-DDTHH:MM:SS.ffffffZ`, UTC with exactly six fraction digits, so
+ * that sorting the strings sorts by time across every vendor.
+ */
 export const TimestampSchema = z.string().regex(CANONICAL_TIMESTAMP_PATTERN, {
-  message: 'expected an ISO-8601 UTC timestamp ending in Z',
+  message: 'expected a UTC timestamp with six fraction digits: YYYY-MM-DDTHH:MM:SS.ffffffZ',
 });
 
 /**

@@ -1,42 +1,48 @@
+import { quoted } from './safe-text.js';
+
 const ISO_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:(Z|z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
-/** An ISO-8601 UTC timestamp as the canonical model holds it: `2025-03-05T04:25:58.059835Z`. */
-export const CANONICAL_TIMESTAMP_PATTERN =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3}|\.\d{6}|\.\d{9})?Z$/;
+/**
+ * The canonical timestamp: UTC, exactly six fraction digits (microseconds, the precision of
+ * PostgreSQL and DuckDB), `Z`. Every vendor's timestamps are written this way, so sorting the
+ * strings sorts by time, and every SQL engine reads them as timestamps.
+ */
+export const CANONICAL_TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-/** Thrown by {@link normalizeTimestamp} for text that is not a real date and time. */
+/** Epoch numbers from this value up are milliseconds; below it, seconds (1e11 s is year 5138). */
+const EPOCH_MILLISECONDS_FROM = 1e11;
+/** Largest epoch accepted, in milliseconds: the last millisecond of year 9999. */
+const MAX_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Thrown by {@link normalizeTimestamp} for a value that is not a real date and time. */
 export class InvalidTimestampError extends Error {
   override readonly name = 'InvalidTimestampError';
 }
 
-/** How {@link normalizeTimestamp} writes sub-second digits. */
-export interface NormalizeTimestampOptions {
-  /**
-   * Pad the fraction with zeros to this many digits (a fraction is added when there is none).
-   * Vendors that trim trailing zeros (`.45648` for `.456480`, no fraction at all for `.000000`)
-   * produce strings that do not sort in time order; a fixed width fixes that. Digits are never
-   * dropped: a longer fraction is kept whole.
-   * @default undefined (the digits exactly as given)
-   */
-  fractionDigits?: 3 | 6 | 9;
-}
-
 /**
- * Turns a vendor's ISO-8601 timestamp into UTC `Z` form, keeping its sub-second digits.
+ * Turns a vendor's timestamp into the canonical form, `2025-03-05T04:25:58.059835Z`: UTC,
+ * exactly six fraction digits, `Z`.
  *
- * Accepts `Z`, `+00:00`, `+0900` and `+00` offsets, no offset (read as UTC), no seconds, and a
- * `T` or a space between date and time.
+ * - ISO-8601 text: `Z`, `+00:00`, `+0900` and `+00` offsets, no offset (read as UTC), no seconds,
+ *   a `T` or a space between date and time, 0 to 9 fraction digits (fewer are padded with zeros,
+ *   more are cut: the vendor's original stays in the record's `raw`).
+ * - A JSON number: Unix epoch seconds, or milliseconds from 1e11 up (1e11 seconds would be year
+ *   5138), fractions included, down to the microsecond.
  *
- * @throws InvalidTimestampError for anything else, including impossible dates (`2025-02-30`).
+ * @throws InvalidTimestampError for anything else, including impossible dates (`2025-02-30`) and
+ *   years outside 0000 to 9999.
  */
-export function normalizeTimestamp(input: string, options: NormalizeTimestampOptions = {}): string {
-  const alreadyUtc =
-    typeof input === 'string' ? fastUtc(input, options.fractionDigits ?? 0) : undefined;
-  if (alreadyUtc !== undefined) return alreadyUtc;
-  const match = typeof input === 'string' ? ISO_PATTERN.exec(input.trim()) : null;
+export function normalizeTimestamp(input: string | number): string {
+  if (typeof input === 'number') return fromEpoch(input);
+  if (typeof input !== 'string') {
+    throw new InvalidTimestampError(`not a timestamp: ${quoted(String(input), 40)}`);
+  }
+  const fast = fastUtc(input);
+  if (fast !== undefined) return fast;
+  const match = ISO_PATTERN.exec(input.trim());
   if (match === null)
-    throw new InvalidTimestampError(`not an ISO-8601 timestamp: ${preview(input)}`);
+    throw new InvalidTimestampError(`not an ISO-8601 timestamp: ${quoted(input, 40)}`);
   const [, y, mo, d, h, mi, s = '00', fraction, , sign, offsetHours, offsetMinutes] = match;
   const year = Number(y);
   const month = Number(mo);
@@ -53,34 +59,73 @@ export function normalizeTimestamp(input: string, options: NormalizeTimestampOpt
     minute > 59 ||
     second > 59
   ) {
-    throw new InvalidTimestampError(`not a real date and time: ${preview(input)}`);
+    throw new InvalidTimestampError(`not a real date and time: ${quoted(input, 40)}`);
   }
   let epoch = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC reads years 0 to 99 as 1900 to 1999.
+  if (year < 100) epoch = new Date(epoch).setUTCFullYear(year);
   if (sign !== undefined) {
     const offset = Number(offsetHours) * 60 + Number(offsetMinutes ?? 0);
     if (Number(offsetHours) > 23 || Number(offsetMinutes ?? 0) > 59) {
-      throw new InvalidTimestampError(`invalid UTC offset: ${preview(input)}`);
+      throw new InvalidTimestampError(`invalid UTC offset: ${quoted(input, 40)}`);
     }
     epoch -= (sign === '+' ? offset : -offset) * 60_000;
   }
-  const utc = new Date(epoch);
-  const utcYear = utc.getUTCFullYear();
-  if (utcYear < 0 || utcYear > 9999) {
-    throw new InvalidTimestampError(`year out of range: ${preview(input)}`);
+  return canonical(epoch, micros(fraction), input);
+}
+
+/** `epochMs` (a whole second, in milliseconds) and its `microsecond` digits, in canonical form. */
+function canonical(epochMs: number, microsecond: string, input: unknown): string {
+  const utc = new Date(epochMs);
+  const year = utc.getUTCFullYear();
+  if (Number.isNaN(year) || year < 0 || year > 9999) {
+    throw new InvalidTimestampError(`year out of range: ${quoted(String(input), 40)}`);
   }
-  const base = utc.toISOString().slice(0, 19);
-  const digits = (fraction ?? '').padEnd(options.fractionDigits ?? 0, '0');
-  return digits === '' ? `${base}Z` : `${base}.${digits}Z`;
+  return `${isoSeconds(utc)}.${microsecond}Z`;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` of a date, years 0000 to 9999 written with four digits. */
+function isoSeconds(date: Date): string {
+  const text = date.toISOString();
+  // toISOString writes years past 9999 or before 0 with a sign; those are refused before.
+  return text.slice(0, 19);
+}
+
+/** A fraction of a second as exactly six digits: padded, or cut past the microsecond. */
+function micros(fraction: string | undefined): string {
+  if (fraction === undefined || fraction === '') return '000000';
+  return fraction.length >= 6 ? fraction.slice(0, 6) : fraction.padEnd(6, '0');
+}
+
+function fromEpoch(value: number): string {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new InvalidTimestampError(`not a Unix epoch time: ${value}`);
+  }
+  // The digits the vendor wrote (a number's shortest decimal form), not float arithmetic:
+  // 4301364025.711 * 1e6 is 4301364025711000.5, a microsecond off.
+  const text = /e/i.test(String(value)) ? value.toFixed(9) : String(value);
+  const [whole = '0', fraction = ''] = text.split('.');
+  const isMilliseconds = value >= EPOCH_MILLISECONDS_FROM;
+  const wholeNumber = Number(whole);
+  const epochMs = isMilliseconds ? wholeNumber : wholeNumber * 1000;
+  if (epochMs > MAX_EPOCH_MS) {
+    throw new InvalidTimestampError(`not a Unix epoch time before year 10000: ${value}`);
+  }
+  const secondMs = Math.floor(epochMs / 1000) * 1000;
+  const microsecond = isMilliseconds
+    ? `${String(epochMs - secondMs).padStart(3, '0')}${fraction.slice(0, 3).padEnd(3, '0')}`
+    : micros(fraction);
+  return canonical(secondMs, microsecond, value);
 }
 
 const UTC_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|\+00:00)$/;
 
 /**
  * The common case without captures or Date arithmetic: a timestamp already in UTC (`Z` or
- * `+00:00`) only needs its ranges checked and its suffix rewritten. `undefined` sends anything
- * else the long way (which also gives the precise error).
+ * `+00:00`) only needs its ranges checked and its fraction and suffix rewritten. `undefined`
+ * sends anything else the long way (which also gives the precise error).
  */
-function fastUtc(input: string, fractionDigits: number): string | undefined {
+function fastUtc(input: string): string | undefined {
   if (!UTC_SHAPE.test(input)) return undefined;
   const month = digitPair(input, 5);
   const day = digitPair(input, 8);
@@ -97,11 +142,9 @@ function fastUtc(input: string, fractionDigits: number): string | undefined {
   }
   const zulu = input.charCodeAt(input.length - 1) === 90; // 'Z'
   const end = input.length - (zulu ? 1 : 6);
-  const digits = end > 19 ? end - 20 : 0;
-  if (zulu && digits >= fractionDigits) return input;
-  const fraction = digits > 0 ? input.slice(20, end) : '';
-  const padded = digits >= fractionDigits ? fraction : fraction.padEnd(fractionDigits, '0');
-  return padded === '' ? `${input.slice(0, 19)}Z` : `${input.slice(0, 19)}.${padded}Z`;
+  if (zulu && end === 26) return input; // already canonical
+  const fraction = end > 19 ? input.slice(20, end) : undefined;
+  return `${input.slice(0, 19)}.${micros(fraction)}Z`;
 }
 
 function digitPair(text: string, at: number): number {
@@ -113,9 +156,4 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function daysInMonth(year: number, month: number): number {
   if (month !== 2) return DAYS[month - 1] ?? 31;
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-}
-
-function preview(input: unknown): string {
-  const text = typeof input === 'string' ? input : String(input);
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }

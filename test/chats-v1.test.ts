@@ -8,6 +8,7 @@ import {
   createChatsV1Source,
   type Message,
   MessageSchema,
+  normalizeTimestamp,
 } from '../src/index.js';
 import { type ChatsV1EmulatorOptions, createChatsV1Emulator } from '../src/testing/index.js';
 import { emulatorHandlers } from '../src/testing/msw.js';
@@ -82,7 +83,7 @@ describe('chats-v1: seed example, field by field', () => {
         role: 'user',
         text: 'Hello, I need help with my account',
         attachments: [],
-        createdAt: '2024-01-15T10:30:00Z',
+        createdAt: '2024-01-15T10:30:00.000000Z',
         model: null,
         provider: null,
         usage: null,
@@ -98,7 +99,7 @@ describe('chats-v1: seed example, field by field', () => {
         role: 'assistant',
         text: "I'd be happy to help you with your account! What specific issue are you experiencing?",
         attachments: [],
-        createdAt: '2024-01-15T10:30:05Z',
+        createdAt: '2024-01-15T10:30:05.000000Z',
         model: 'gpt-4',
         provider: null,
         usage: { totalTokens: 87 },
@@ -224,13 +225,13 @@ describe('chats-v1: multi-page listings', () => {
     expect(first).toMatchObject({
       id: vendor.chat,
       source: 'chats-v1',
-      createdAt: wire.created_at,
-      updatedAt: wire.updated_at,
+      createdAt: normalizeTimestamp(wire.created_at as string),
+      updatedAt: normalizeTimestamp(wire.updated_at as string),
       metadata: wire.metadata,
       humanHandoff: false,
       raw: wire,
     });
-    expect(first?.createdAt).toMatch(/^2024-01-15T\d\d:\d\d:\d\dZ$/);
+    expect(first?.createdAt).toMatch(/^2024-01-15T\d\d:\d\d:\d\d\.000000Z$/);
   });
 
   it('a state filter is unsupported, said at the call', () => {

@@ -13,6 +13,11 @@ export const isString = (value: unknown): value is string => typeof value === 's
 export const isNonEmptyString = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0;
 export const isNullishString: Guard = (value) => value == null || typeof value === 'string';
+/** What `WireTimestampSchema` accepts: text, or a number (an epoch time). */
+export const isWireTimestamp = (value: unknown): value is string | number =>
+  typeof value === 'string' || typeof value === 'number';
+export const isNullishWireTimestamp: Guard = (value) => value == null || isWireTimestamp(value);
+
 /** What `WireIdSchema` accepts: non-empty, well-formed text, not `.` or `..`. */
 export const isWireId = (value: unknown): value is string =>
   typeof value === 'string' &&

@@ -48,3 +48,9 @@ export const StringOrNumericIdSchema = z
     }
   })
   .transform(String);
+
+/**
+ * A vendor timestamp before normalization: ISO-8601 text, or a Unix epoch number (seconds or
+ * milliseconds). What it means is read by `normalizeTimestamp`.
+ */
+export const WireTimestampSchema = z.union([z.string(), z.number()]);

@@ -4,11 +4,18 @@ import {
   isNullishCount,
   isNullishPlainObject,
   isNullishString,
+  isNullishWireTimestamp,
   isPlainObject,
   isString,
   isWireId,
+  isWireTimestamp,
 } from '../guards.js';
-import { CountSchema, WireIdSchema, WireMetadataSchema } from '../wire-fields.js';
+import {
+  CountSchema,
+  WireIdSchema,
+  WireMetadataSchema,
+  WireTimestampSchema,
+} from '../wire-fields.js';
 
 /**
  * The generic Chats v1 API's wire format, validated leniently (`.nullish()` wherever a field may
@@ -43,7 +50,7 @@ export const ChatsV1MessageSchema = z.object({
   sender_role: z.string(),
   media_type: z.string().nullish(),
   media_url: z.string().nullish(),
-  created_at: z.string(),
+  created_at: WireTimestampSchema,
   metadata: WireMetadataSchema.nullish(),
 });
 export type ChatsV1Message = z.infer<typeof ChatsV1MessageSchema>;
@@ -51,8 +58,8 @@ export type ChatsV1Message = z.infer<typeof ChatsV1MessageSchema>;
 /** One record of `GET /api/v1/chats` (inferred: only these fields are relied on). */
 export const ChatsV1ChatSchema = z.object({
   id: WireIdSchema,
-  created_at: z.string(),
-  updated_at: z.string().nullish(),
+  created_at: WireTimestampSchema,
+  updated_at: WireTimestampSchema.nullish(),
   metadata: WireMetadataSchema.nullish(),
 });
 export type ChatsV1Chat = z.infer<typeof ChatsV1ChatSchema>;
@@ -86,7 +93,7 @@ export function isChatsV1Message(value: unknown): value is ChatsV1Message {
     isString(value.sender_role) &&
     isNullishString(value.media_type) &&
     isNullishString(value.media_url) &&
-    isString(value.created_at) &&
+    isWireTimestamp(value.created_at) &&
     isNullishPlainObject(value.metadata)
   );
 }
@@ -96,8 +103,8 @@ export function isChatsV1Chat(value: unknown): value is ChatsV1Chat {
   return (
     isPlainObject(value) &&
     isWireId(value.id) &&
-    isString(value.created_at) &&
-    isNullishString(value.updated_at) &&
+    isWireTimestamp(value.created_at) &&
+    isNullishWireTimestamp(value.updated_at) &&
     isNullishPlainObject(value.metadata)
   );
 }

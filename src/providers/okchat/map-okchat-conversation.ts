@@ -39,13 +39,8 @@ export function mapOkChatConversation(wire: OkChatConversation, raw: unknown): C
       userId: wire.user_id ?? null,
       anonymous: typeof anonymous === 'boolean' ? anonymous : null,
     },
-    createdAt: field('created_at', () =>
-      normalizeTimestamp(wire.created_at, { fractionDigits: 6 }),
-    ),
-    updatedAt:
-      updatedAt == null
-        ? null
-        : field('updated_at', () => normalizeTimestamp(updatedAt, { fractionDigits: 6 })),
+    createdAt: field('created_at', () => normalizeTimestamp(wire.created_at)),
+    updatedAt: updatedAt == null ? null : field('updated_at', () => normalizeTimestamp(updatedAt)),
     lastMessage: mapLastMessage(wire.last_message),
     recording: wire.voice_path
       ? { path: wire.voice_path, mediaType: mediaTypeFromFileName(wire.voice_path) }

@@ -27,9 +27,7 @@ export function mapOkChatMessage(
     role: okchatRole(wire.sender_type),
     text: wire.content ?? '',
     attachments: wire.attachments?.map(mapAttachment) ?? [],
-    createdAt: field('created_at', () =>
-      normalizeTimestamp(wire.created_at, { fractionDigits: 6 }),
-    ),
+    createdAt: field('created_at', () => normalizeTimestamp(wire.created_at)),
     model: wire.model ?? null,
     provider: wire.provider ?? null,
     usage: wire.tokens_used ? { totalTokens: wire.tokens_used } : null,

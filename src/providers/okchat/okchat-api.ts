@@ -8,9 +8,11 @@ import {
   isNullishPlainObject,
   isNullishString,
   isNullishWellFormedString,
+  isNullishWireTimestamp,
   isPlainObject,
   isString,
   isWireId,
+  isWireTimestamp,
 } from '../guards.js';
 import {
   CountSchema,
@@ -18,6 +20,7 @@ import {
   WellFormedStringSchema,
   WireIdSchema,
   WireMetadataSchema,
+  WireTimestampSchema,
 } from '../wire-fields.js';
 
 /**
@@ -55,7 +58,7 @@ export const OkChatMessageSchema = z.object({
   sender_type: z.string(),
   content: z.string().nullish(),
   attachments: z.array(OkChatAttachmentSchema).nullish(),
-  created_at: z.string(),
+  created_at: WireTimestampSchema,
   metadata: WireMetadataSchema.nullish(),
   model: z.string().nullish(),
   provider: z.string().nullish(),
@@ -90,8 +93,8 @@ export const OkChatConversationSchema = z.object({
   metadata: WireMetadataSchema.nullish(),
   last_message: OkChatLastMessageSchema.nullish(),
   voice_path: z.string().nullish(),
-  created_at: z.string(),
-  updated_at: z.string().nullish(),
+  created_at: WireTimestampSchema,
+  updated_at: WireTimestampSchema.nullish(),
   migrated_data: z.boolean().nullish(),
   session_token: z.string().nullish(),
 });
@@ -124,7 +127,7 @@ export function isOkChatMessage(value: unknown): value is OkChatMessage {
     isString(value.sender_type) &&
     isNullishString(value.content) &&
     isNullishArrayOf(value.attachments, isAttachment) &&
-    isString(value.created_at) &&
+    isWireTimestamp(value.created_at) &&
     isNullishPlainObject(value.metadata) &&
     isNullishString(value.model) &&
     isNullishString(value.provider) &&
@@ -162,8 +165,8 @@ export function isOkChatConversation(value: unknown): value is OkChatConversatio
     isNullishPlainObject(value.metadata) &&
     isLastMessage(value.last_message) &&
     isNullishString(value.voice_path) &&
-    isString(value.created_at) &&
-    isNullishString(value.updated_at) &&
+    isWireTimestamp(value.created_at) &&
+    isNullishWireTimestamp(value.updated_at) &&
     isNullishBoolean(value.migrated_data) &&
     isNullishString(value.session_token)
   );

@@ -1,0 +1,180 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ConversationSchema, MessageSchema } from '../src/index.js';
+import type { MapResult } from '../src/paginate/types.js';
+import {
+  ChatsV1ChatSchema,
+  ChatsV1MessageSchema,
+  isChatsV1Chat,
+  isChatsV1Message,
+} from '../src/providers/chats-v1/chats-v1-api.js';
+import { mapChatsV1Chat } from '../src/providers/chats-v1/map-chats-v1-chat.js';
+import { mapChatsV1Message } from '../src/providers/chats-v1/map-chats-v1-message.js';
+import { mapRecordWith } from '../src/providers/map-record.js';
+import { mapOkChatConversation } from '../src/providers/okchat/map-okchat-conversation.js';
+import { mapOkChatMessage } from '../src/providers/okchat/map-okchat-message.js';
+import {
+  isOkChatConversation,
+  isOkChatMessage,
+  OkChatConversationSchema,
+  OkChatMessageSchema,
+} from '../src/providers/okchat/okchat-api.js';
+
+/**
+ * Every vendor's record path (wire schema, fast-path guard, mapper), fed a record whose creation
+ * time is `createdAt` in whatever shape the test chose.
+ */
+const VENDORS: {
+  name: string;
+  map(createdAt: string | number, id: string): MapResult<{ createdAt: string }>;
+  parse(value: unknown): unknown;
+}[] = [
+  {
+    name: 'okchat message',
+    map: (createdAt, id) =>
+      mapRecordWith(
+        OkChatMessageSchema,
+        { id, sender_type: 'user', content: 'x', created_at: createdAt },
+        (wire, raw) => mapOkChatMessage(wire, raw, { conversationId: 'c' }),
+        isOkChatMessage,
+      ),
+    parse: (value) => MessageSchema.parse(value),
+  },
+  {
+    name: 'okchat conversation',
+    map: (createdAt, id) =>
+      mapRecordWith(
+        OkChatConversationSchema,
+        { id, created_at: createdAt, updated_at: createdAt },
+        mapOkChatConversation,
+        isOkChatConversation,
+      ),
+    parse: (value) => ConversationSchema.parse(value),
+  },
+  {
+    name: 'chats-v1 message',
+    map: (createdAt, id) =>
+      mapRecordWith(
+        ChatsV1MessageSchema,
+        { id, sender_role: 'user', content: 'x', created_at: createdAt },
+        (wire, raw) => mapChatsV1Message(wire, raw, { conversationId: 'c' }),
+        isChatsV1Message,
+      ),
+    parse: (value) => MessageSchema.parse(value),
+  },
+  {
+    name: 'chats-v1 chat',
+    map: (createdAt, id) =>
+      mapRecordWith(
+        ChatsV1ChatSchema,
+        { id, created_at: createdAt, updated_at: createdAt },
+        mapChatsV1Chat,
+        isChatsV1Chat,
+      ),
+    parse: (value) => ConversationSchema.parse(value),
+  },
+];
+
+const MICROS_PER_SECOND = 1_000_000n;
+/** 1970-01-01 to 2200-01-01, in microseconds. */
+const LAST_MICROS = 7_258_118_400_000_000n;
+
+/** The canonical text of an instant, written independently of the library's own code. */
+function canonicalOf(micros: bigint): string {
+  const seconds = micros / MICROS_PER_SECOND;
+  const whole = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  return `${whole}.${String(micros % MICROS_PER_SECOND).padStart(6, '0')}Z`;
+}
+
+type Shape =
+  | {
+      kind: 'iso';
+      digits: number;
+      extra: string;
+      zone: 'Z' | '+00:00' | 'none' | number;
+      compact: boolean;
+    }
+  | { kind: 'epoch-seconds' }
+  | { kind: 'epoch-milliseconds' };
+
+const shape: fc.Arbitrary<Shape> = fc.oneof(
+  fc.record({
+    kind: fc.constant('iso' as const),
+    digits: fc.integer({ min: 0, max: 9 }),
+    extra: fc.stringMatching(/^\d{3}$/),
+    zone: fc.oneof(
+      fc.constant('Z' as const),
+      fc.constant('+00:00' as const),
+      fc.constant('none' as const),
+      fc.integer({ min: -14 * 60, max: 14 * 60 }),
+    ),
+    compact: fc.boolean(),
+  }),
+  fc.constant({ kind: 'epoch-seconds' as const }),
+  fc.constant({ kind: 'epoch-milliseconds' as const }),
+);
+
+/** Writes an instant in a shape; returns what the vendor sends and the instant it means. */
+function render(micros: bigint, as: Shape): { wire: string | number; means: bigint } {
+  // Epoch numbers below 1e11 are read as seconds (documented): milliseconds before 1973-03-03
+  // cannot be told from seconds, so they are sent as seconds.
+  if (as.kind === 'epoch-seconds' || (as.kind === 'epoch-milliseconds' && micros < 10n ** 14n)) {
+    // Whole milliseconds: a float holds those exactly enough to round back to the microsecond.
+    const truncated = micros - (micros % 1000n);
+    return { wire: Number(truncated) / 1e6, means: truncated };
+  }
+  if (as.kind === 'epoch-milliseconds') {
+    return { wire: Number(micros) / 1000, means: micros };
+  }
+  const offsetMinutes = typeof as.zone === 'number' ? as.zone : 0;
+  const local = new Date(Number(micros / 1000n) + offsetMinutes * 60_000)
+    .toISOString()
+    .slice(0, 19);
+  const fraction = String(micros % MICROS_PER_SECOND).padStart(6, '0');
+  const shown =
+    as.digits <= 6 ? fraction.slice(0, as.digits) : `${fraction}${as.extra}`.slice(0, as.digits);
+  const unit = 10n ** BigInt(6 - Math.min(as.digits, 6));
+  let zone = '';
+  if (as.zone === 'Z' || as.zone === '+00:00') zone = as.zone;
+  else if (typeof as.zone === 'number') {
+    const sign = as.zone < 0 ? '-' : '+';
+    const hours = String(Math.floor(Math.abs(as.zone) / 60)).padStart(2, '0');
+    const minutes = String(Math.abs(as.zone) % 60).padStart(2, '0');
+    zone = as.compact ? `${sign}${hours}${minutes}` : `${sign}${hours}:${minutes}`;
+  }
+  return {
+    wire: `${local}${shown === '' ? '' : `.${shown}`}${zone}`,
+    means: micros - (micros % unit),
+  };
+}
+
+describe.each(VENDORS)('every vendor: canonical timestamps ($name)', (vendor) => {
+  it('any shape a vendor sends becomes YYYY-MM-DDTHH:MM:SS.ffffffZ, valid, and string order is time order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.bigInt({ min: 0n, max: LAST_MICROS }), shape), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (instants) => {
+          const mapped = instants.map(([micros, as], index) => {
+            const { wire, means } = render(micros, as);
+            const result = vendor.map(wire, `r-${index}`);
+            if (!result.ok) throw new Error(`${JSON.stringify(wire)} was refused`);
+            expect(vendor.parse(result.value)).toEqual(result.value);
+            expect(result.value.createdAt).toBe(canonicalOf(means));
+            return { text: result.value.createdAt, means };
+          });
+          const byText = [...mapped].sort((a, b) =>
+            a.text < b.text ? -1 : a.text > b.text ? 1 : 0,
+          );
+          const byTime = [...mapped].sort((a, b) =>
+            a.means < b.means ? -1 : a.means > b.means ? 1 : 0,
+          );
+          expect(byText.map((entry) => entry.means)).toEqual(byTime.map((entry) => entry.means));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
