@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   ChatHistoryError,
+  type CursorInfo,
+  cursorStrategy,
   type InvalidRecord,
+  type OpaqueCursor,
   type Page,
   type PageCursor,
   paginate,
 } from '../src/index.js';
+import { MAX_EMPTY_PAGES } from '../src/paginate/paginate.js';
 import { caught } from './helpers/caught.js';
 import {
   createFakeListing,
@@ -428,5 +432,81 @@ describe('paginate: options are checked at the call', () => {
     expect((thrown as ChatHistoryError).code).toBe('bad_request');
     expect((thrown as ChatHistoryError).message).toMatch(message);
     expect(listing.requests).toHaveLength(0);
+  });
+});
+
+describe('cursor listings and empty pages', () => {
+  /** A cursor listing served from `pages`: each entry's records, and the token it names next. */
+  function cursorListing(pages: { ids: string[]; next: string | null }[]) {
+    const requested: (string | null)[] = [];
+    const listing = paginate<OpaqueCursor, CursorInfo, string>({
+      source: 'test',
+      strategy: cursorStrategy(),
+      defaultPageSize: 10,
+      async fetchPage(cursor) {
+        requested.push(cursor.cursor);
+        const index = cursor.cursor === null ? 0 : Number(cursor.cursor.slice(1));
+        const page = pages[index] ?? { ids: [], next: null };
+        return { records: page.ids, info: { nextCursor: page.next } };
+      },
+      mapRecord: (record) => ({ ok: true, value: String(record) }),
+      keyOf: (id) => id,
+    });
+    return { listing, requested };
+  }
+
+  it('follows a new cursor past empty pages, as a filtered search needs', async () => {
+    const { listing, requested } = cursorListing([
+      { ids: ['a', 'b'], next: 't1' },
+      { ids: [], next: 't2' },
+      { ids: [], next: 't3' },
+      { ids: ['c'], next: null },
+    ]);
+    expect(await listing.toArray()).toEqual(['a', 'b', 'c']);
+    expect(requested).toEqual([null, 't1', 't2', 't3']);
+  });
+
+  it('an empty page without a next cursor ends the listing', async () => {
+    const { listing, requested } = cursorListing([
+      { ids: ['a'], next: 't1' },
+      { ids: [], next: null },
+    ]);
+    expect(await listing.toArray()).toEqual(['a']);
+    expect(requested).toHaveLength(2);
+  });
+
+  it('an empty page naming a cursor seen before ends the listing (no loop)', async () => {
+    const { listing, requested } = cursorListing([
+      { ids: ['a'], next: 't1' },
+      { ids: [], next: 't1' },
+    ]);
+    expect(await listing.toArray()).toEqual(['a']);
+    expect(requested).toEqual([null, 't1']);
+  });
+
+  it(`more than ${MAX_EMPTY_PAGES} empty pages in a row, each naming another, is a vendor not advancing`, async () => {
+    const pages = [
+      { ids: ['a'], next: 't1' },
+      ...Array.from({ length: 100 }, (_, index) => ({ ids: [], next: `t${index + 2}` })),
+    ];
+    const { listing, requested } = cursorListing(pages);
+    const error = await caught(listing.toArray());
+    expect(error.code).toBe('invalid_response');
+    expect(error.message).toContain(`${MAX_EMPTY_PAGES + 1} empty pages in a row`);
+    expect(requested).toHaveLength(MAX_EMPTY_PAGES + 2);
+  });
+
+  it('page-number and offset listings still end at an empty page, whatever the envelope says', async () => {
+    for (const kind of ['page', 'offset'] as const) {
+      const fake = createFakeListing({
+        kind,
+        count: 30,
+        recordsAt: (start, size) => (start >= 10 ? [] : makeItems(30).slice(start, start + size)),
+        hasMore: () => true,
+      });
+      const items = await paginate(fake.definition, { pageSize: 10 }).toArray();
+      expect(items).toHaveLength(10);
+      expect(fake.requests).toHaveLength(2);
+    }
   });
 });

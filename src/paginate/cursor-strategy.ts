@@ -10,7 +10,9 @@ export interface CursorInfo {
 
 /**
  * Opaque-token pagination (`?cursor=` / `starting_after=`): each page names the next. Nothing can
- * be planned ahead; a token seen before ends the listing instead of looping.
+ * be planned ahead; a token seen before ends the listing instead of looping. An empty page that
+ * names a new token is followed (a filtered search may return one before the end), as Stripe and
+ * the OpenAI SDK do.
  */
 export function cursorStrategy(): PaginationStrategy<OpaqueCursor, CursorInfo> {
   return {
@@ -21,11 +23,10 @@ export function cursorStrategy(): PaginationStrategy<OpaqueCursor, CursorInfo> {
       if (limit === undefined || (cursor !== null && typeof cursor !== 'string')) return undefined;
       return { cursor, limit };
     },
+    followsEmptyPages: true,
     next(cursor, page: FetchedPage<CursorInfo>) {
       const token = page.info.nextCursor;
-      if (page.records.length === 0 || token === null || token === undefined || token === '') {
-        return null;
-      }
+      if (token === null || token === undefined || token === '') return null;
       return { cursor: token, limit: cursor.limit };
     },
   };

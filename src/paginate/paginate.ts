@@ -22,6 +22,8 @@ const DEDUPE_WINDOW = 10_000;
 const CURSOR_WINDOW = 10_000;
 /** Consecutive pages with nothing new after which the vendor is judged stuck. */
 const MAX_STALLED_PAGES = 3;
+/** Consecutive empty pages a cursor listing follows before the vendor is judged stuck. */
+export const MAX_EMPTY_PAGES = 20;
 /**
  * A page may hold at most this many times the records asked for (or
  * {@link MIN_RECORDS_PER_PAGE_CAP}, whichever is more): vendors clamp page sizes down, or use a
@@ -164,6 +166,7 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   let skip = settings.skip;
   let yielded = 0;
   let stalled = 0;
+  let emptyPages = 0;
   let isFirstPage = true;
   const seenItems = new RecentKeys(DEDUPE_WINDOW);
   const seenCursors = new RecentKeys(CURSOR_WINDOW);
@@ -246,8 +249,15 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       }
       if (next !== null && seenCursors.has(cursorKey(next))) next = null;
 
-      if (records.length === 0 && !isFirstPage) break;
+      if (records.length === 0 && !isFirstPage && !strategy.followsEmptyPages) break;
       isFirstPage = false;
+      emptyPages = records.length === 0 ? emptyPages + 1 : 0;
+      if (emptyPages > MAX_EMPTY_PAGES) {
+        throw new ChatHistoryError(
+          `${source}: ${emptyPages} empty pages in a row, each naming another; the vendor is not advancing`,
+          { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
+        );
+      }
 
       const items: T[] = [];
       let consumed = skip;

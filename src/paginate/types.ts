@@ -98,6 +98,13 @@ export interface PaginationStrategy<Cursor extends PageCursor, Info> {
   first(pageSize: number): Cursor;
   /** Reads a cursor given back as `startAt`; `undefined` when it is not one of this strategy's. */
   parse(value: JsonObject): Cursor | undefined;
+  /**
+   * Whether an empty page that names a next page is followed (cursor listings) rather than taken
+   * as the end (page-number and offset listings, whose empty page is the end whatever the envelope
+   * says).
+   * @default false
+   */
+  followsEmptyPages?: boolean;
   /** The request after `cursor`'s page, or `null` when that page was the last. */
   next(cursor: Cursor, page: FetchedPage<Info>): Cursor | null;
   /**
