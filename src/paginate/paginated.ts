@@ -25,17 +25,17 @@ export function createPaginated<T>(
   open: OpenPages<T>,
   limit: { maxItems?: number } = {},
 ): Paginated<T> {
+  // Each method captures where the caller started iterating, before its first await: requests
+  // run ahead of the caller (prefetch), so the errors they end in carry no frame of the caller's.
   const paginated: Paginated<T> = {
-    pages: () => open(limit),
-    async *[Symbol.asyncIterator]() {
-      for await (const page of open(limit)) yield* page.items;
+    pages() {
+      return pointingAtCaller(open(limit), callerFrames());
     },
-    async toArray() {
-      const items: T[] = [];
-      for await (const page of open(limit)) {
-        for (const item of page.items) items.push(item);
-      }
-      return items;
+    [Symbol.asyncIterator]() {
+      return items(pointingAtCaller(open(limit), callerFrames()));
+    },
+    toArray() {
+      return collect(pointingAtCaller(open(limit), callerFrames()));
     },
     take(count) {
       if (!Number.isSafeInteger(count) || count < 0) {
@@ -44,10 +44,57 @@ export function createPaginated<T>(
       const maxItems = limit.maxItems === undefined ? count : Math.min(limit.maxItems, count);
       return createPaginated(open, { maxItems });
     },
-    async first() {
-      const [item] = await paginated.take(1).toArray();
-      return item;
+    first() {
+      const pages = open({
+        maxItems: limit.maxItems === undefined ? 1 : Math.min(limit.maxItems, 1),
+      });
+      return collect(pointingAtCaller(pages, callerFrames())).then(([item]) => item);
     },
   };
   return paginated;
+}
+
+async function* items<T>(pages: AsyncIterable<Page<T>>): AsyncGenerator<T, void, undefined> {
+  for await (const page of pages) yield* page.items;
+}
+
+async function collect<T>(pages: AsyncIterable<Page<T>>): Promise<T[]> {
+  const collected: T[] = [];
+  for await (const page of pages) {
+    for (const item of page.items) collected.push(item);
+  }
+  return collected;
+}
+
+/** Passes pages through; an error they end in gets the caller's frames added to its stack. */
+async function* pointingAtCaller<T>(
+  pages: AsyncIterableIterator<Page<T>>,
+  frames: string,
+): AsyncGenerator<Page<T>, void, undefined> {
+  try {
+    yield* pages;
+  } catch (error) {
+    if (frames !== '' && error instanceof Error && typeof error.stack === 'string') {
+      if (!error.stack.includes(frames)) error.stack = `${error.stack}\n${frames}`;
+    }
+    throw error;
+  }
+}
+
+/**
+ * The stack frames of whoever called into this module, as `    at ...` lines: the frames of
+ * this file (and of the library, when it is bundled into one file) are left out.
+ */
+function callerFrames(): string {
+  const stack = new Error().stack;
+  if (typeof stack !== 'string') return '';
+  const frames = stack.split('\n').filter((line) => line.trimStart().startsWith('at '));
+  const own = fileOf(frames[0]);
+  let first = 0;
+  while (first < frames.length && own !== undefined && fileOf(frames[first]) === own) first++;
+  return frames.slice(first, first + 10).join('\n');
+}
+
+function fileOf(frame: string | undefined): string | undefined {
+  return frame === undefined ? undefined : /\(?([^()\s]+):\d+:\d+\)?$/.exec(frame)?.[1];
 }
