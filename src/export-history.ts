@@ -5,19 +5,26 @@ import type { Conversation, Message } from './model.js';
 import { MAX_CONCURRENCY } from './paginate/paginate.js';
 import type { RequestLimiter } from './paginate/types.js';
 import { abortedError } from './retry.js';
-import type { ChatHistorySource, ListConversationsOptions } from './source.js';
+import { type ChatHistorySource, type ListConversationsOptions, unsupported } from './source.js';
 
 /** Options of {@link exportHistory}. */
 export interface ExportHistoryOptions
   extends Omit<ListConversationsOptions, 'limiter' | 'startAt'> {
   /**
-   * Requests in flight at once, shared by the conversation listing and every conversation's
-   * message pages. Conversations are fetched side by side; results still come in listing order.
+   * Requests in flight at once, shared by every source's conversation listing and every
+   * conversation's message pages. Conversations are fetched side by side; results still come in
+   * listing order.
    * @default 4
    */
   concurrency?: number;
-  /** Stop after this many conversations. */
+  /** Stop after this many conversations from each source. */
   maxItems?: number;
+  /**
+   * Only conversations in this vendor state, from the sources that can filter by state
+   * (`capabilities.filterConversationsByState`); the others are exported whole. `unsupported`
+   * when no source can.
+   */
+  state?: string;
   /**
    * Keep each record's vendor original in `raw`. Set `false` to save memory and output size when
    * the canonical fields are enough.
@@ -30,54 +37,95 @@ export interface ExportHistoryOptions
 export interface ConversationExport {
   conversation: Conversation;
   messages: Message[];
+  /** The source it came from (of those given to `exportHistory`). */
+  source: ChatHistorySource;
 }
 
 const DEFAULT_CONCURRENCY = 4;
 
 /**
- * Every conversation of a source with its messages, in the order the source lists conversations.
- * Up to `concurrency` requests are in flight at once across the listing and the conversations'
- * message pages, and at most `2 x concurrency` conversations are held in memory, so an export of
+ * Every conversation of one source, or of several one after another, with its messages: grouped
+ * by source in the order given, each in the order its source lists conversations. Up to
+ * `concurrency` requests are in flight at once across every listing and every conversation's
+ * message pages (the next source's conversations start while the last of the previous one are
+ * still fetched), and at most `2 x concurrency` conversations are held in memory, so an export of
  * any size runs in bounded memory. Aborting `signal` or leaving the loop cancels every request.
  *
  * @example
- * for await (const { conversation, messages } of exportHistory(okchat, { concurrency: 8 })) {
+ * for await (const { conversation, messages } of exportHistory([okchat, v1], { concurrency: 8 })) {
  *   await save(conversation, messages);
  * }
  */
 export function exportHistory(
-  source: ChatHistorySource,
+  sources: ChatHistorySource | readonly ChatHistorySource[],
   exportOptions?: ExportHistoryOptions,
 ): AsyncIterable<ConversationExport> {
-  if (
-    typeof source !== 'object' ||
-    source === null ||
-    typeof source.listConversations !== 'function' ||
-    typeof source.listMessages !== 'function'
-  ) {
-    throw invalidArgument('exportHistory needs a ChatHistorySource (createOkChatSource(), ...)');
-  }
-  const options = optionsObject(exportOptions, 'exportHistory options', source.id);
+  const list = readSources(sources);
+  const firstId = list[0]?.id;
+  const options = optionsObject(exportOptions, 'exportHistory options', firstId);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw invalidArgument(
       `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${String(options.concurrency)}`,
-      source.id,
+      firstId,
     );
   }
-  // Checks the listing options now, at the call, as every list call does.
-  const { includeRaw = true, ...listing } = options;
-  source.listConversations({ ...listing, concurrency });
-  return { [Symbol.asyncIterator]: () => run(source, listing, concurrency, includeRaw) };
+  const { includeRaw = true, state, ...listing } = options;
+  const plans = list.map((source) => {
+    // A state filter goes to the sources that have states; one alone is asked as given, so that
+    // it says `unsupported` itself.
+    const filters = state !== undefined && (list.length === 1 || canFilterByState(source));
+    return { source, listing: filters ? { ...listing, state } : listing };
+  });
+  if (state !== undefined && !plans.some((plan) => 'state' in plan.listing)) {
+    throw unsupported(firstId ?? 'exportHistory', 'filtering conversations by state');
+  }
+  // Checks each listing's options now, at the call, as every list call does.
+  for (const plan of plans) plan.source.listConversations({ ...plan.listing, concurrency });
+  return { [Symbol.asyncIterator]: () => run(plans, listing, concurrency, includeRaw) };
+}
+
+function readSources(sources: unknown): readonly ChatHistorySource[] {
+  const list = Array.isArray(sources) ? sources : [sources];
+  if (list.length === 0) throw invalidArgument('exportHistory needs at least one source');
+  for (const source of list) {
+    if (
+      typeof source !== 'object' ||
+      source === null ||
+      typeof (source as ChatHistorySource).listConversations !== 'function' ||
+      typeof (source as ChatHistorySource).listMessages !== 'function'
+    ) {
+      throw invalidArgument(
+        'exportHistory needs a ChatHistorySource (createOkChatSource(), ...) or an array of them',
+      );
+    }
+  }
+  return list as readonly ChatHistorySource[];
+}
+
+function canFilterByState(source: ChatHistorySource): boolean {
+  return source.capabilities?.filterConversationsByState === true;
+}
+
+interface Plan {
+  source: ChatHistorySource;
+  listing: Omit<ExportHistoryOptions, 'includeRaw'>;
+}
+
+interface Entry {
+  conversation: Conversation;
+  source: ChatHistorySource;
+  messages: Promise<Message[]>;
 }
 
 async function* run(
-  source: ChatHistorySource,
-  listing: Omit<ExportHistoryOptions, 'includeRaw'>,
+  plans: readonly Plan[],
+  shared: Omit<ExportHistoryOptions, 'includeRaw' | 'state'>,
   concurrency: number,
   includeRaw: boolean,
 ): AsyncGenerator<ConversationExport, void, undefined> {
-  const { signal: callerSignal, pageSize, onInvalidRecord } = listing;
+  const { signal: callerSignal, pageSize, onInvalidRecord } = shared;
+  const sourceId = plans[0]?.source.id;
   const limit = pLimit(concurrency);
   const limiter: RequestLimiter = { run: (request) => limit(request) };
   const controller = new AbortController();
@@ -88,15 +136,18 @@ async function* run(
   if (callerSignal?.aborted) onCallerAbort();
   callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
 
-  // Conversations whose messages are being fetched, in listing order; the listing waits while
+  // Conversations whose messages are being fetched, in listing order; the listings wait while
   // `window` of them are held.
   const window = concurrency * 2;
-  const entries: { conversation: Conversation; messages: Promise<Message[]> }[] = [];
+  const entries: Entry[] = [];
   const changed = new Wakeup();
   let listed = false;
   let listingError: unknown;
 
-  const fetchMessages = async (conversation: Conversation): Promise<Message[]> => {
+  const fetchMessages = async (
+    source: ChatHistorySource,
+    conversation: Conversation,
+  ): Promise<Message[]> => {
     const messages = await source
       .listMessages(conversation.id, { pageSize, concurrency, limiter, signal, onInvalidRecord })
       .toArray();
@@ -106,16 +157,23 @@ async function* run(
 
   const produce = async () => {
     try {
-      const conversations = source.listConversations({ ...listing, concurrency, limiter, signal });
-      for await (const conversation of conversations) {
-        while (entries.length >= window && !signal.aborted) await changed.wait();
-        if (signal.aborted) return;
-        if (!includeRaw) conversation.raw = undefined;
-        const messages = fetchMessages(conversation);
-        // Failures surface in order, when the consumer reaches this conversation.
-        messages.catch(() => undefined);
-        entries.push({ conversation, messages });
-        changed.notify();
+      for (const { source, listing } of plans) {
+        const conversations = source.listConversations({
+          ...listing,
+          concurrency,
+          limiter,
+          signal,
+        });
+        for await (const conversation of conversations) {
+          while (entries.length >= window && !signal.aborted) await changed.wait();
+          if (signal.aborted) return;
+          if (!includeRaw) conversation.raw = undefined;
+          const messages = fetchMessages(source, conversation);
+          // Failures surface in order, when the consumer reaches this conversation.
+          messages.catch(() => undefined);
+          entries.push({ conversation, source, messages });
+          changed.notify();
+        }
       }
     } catch (error) {
       listingError = error;
@@ -140,12 +198,12 @@ async function* run(
       changed.notify();
       const messages = await entry.messages;
       if (signal.aborted) break;
-      yield { conversation: entry.conversation, messages };
+      yield { conversation: entry.conversation, messages, source: entry.source };
     }
-    if (callerSignal?.aborted) throw abortedError(callerSignal, source.id);
+    if (callerSignal?.aborted) throw abortedError(callerSignal, sourceId);
   } catch (error) {
     if (callerSignal?.aborted && !(ChatHistoryError.is(error) && error.code === 'aborted')) {
-      throw abortedError(callerSignal, source.id);
+      throw abortedError(callerSignal, sourceId);
     }
     throw error;
   } finally {

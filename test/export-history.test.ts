@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
   ChatHistoryError,
+  type ChatHistorySource,
   type ConversationExport,
+  createChatsV1Source,
   createOkChatSource,
   exportHistory,
   type InvalidRecord,
 } from '../src/index.js';
-import { createOkChatEmulator, type OkChatEmulatorOptions } from '../src/testing/index.js';
+import {
+  createChatsV1Emulator,
+  createOkChatEmulator,
+  type OkChatEmulatorOptions,
+} from '../src/testing/index.js';
 
 function setup(options: OkChatEmulatorOptions = {}) {
   const emulator = createOkChatEmulator({ conversations: 30, ...options });
@@ -178,3 +184,87 @@ describe('exportHistory', () => {
     expect(emulator.stats.requests).toBe(0);
   });
 });
+
+describe('exportHistory over several sources', () => {
+  it('groups results by source in the order given, each in its listing order, under one budget', async () => {
+    const okchat = createOkChatEmulator({ conversations: 7, seed: 3, latencyMs: 3 });
+    const chats = createChatsV1Emulator({ chats: 5, seed: 4, latencyMs: 3 });
+    const okchatSource = createOkChatSource({
+      apiKey: okchat.apiKey,
+      chatbotId: okchat.chatbotId,
+      baseURL: 'https://okchat.test',
+      fetch: okchat.fetch,
+    });
+    const chatsSource = createChatsV1Source({
+      apiKey: chats.apiKey,
+      baseURL: 'https://chats.test',
+      fetch: chats.fetch,
+    });
+    const exported: string[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    const counting =
+      (fetcher: typeof fetch): typeof fetch =>
+      async (input, init) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        try {
+          return await fetcher(input, init);
+        } finally {
+          inFlight -= 1;
+        }
+      };
+    const sources = [
+      createOkChatSource({
+        apiKey: okchat.apiKey,
+        chatbotId: okchat.chatbotId,
+        baseURL: 'https://okchat.test',
+        fetch: counting(okchat.fetch),
+      }),
+      createChatsV1Source({
+        apiKey: chats.apiKey,
+        baseURL: 'https://chats.test',
+        fetch: counting(chats.fetch),
+      }),
+    ];
+    for await (const { conversation, messages, source } of exportHistory(sources, {
+      concurrency: 3,
+      pageSize: 2,
+    })) {
+      expect(conversation.source).toBe(source.id);
+      exported.push(`${source.id}:${conversation.id}:${messages.length}`);
+    }
+    const expected = [
+      ...(await exportHistoryIds(okchatSource)),
+      ...(await exportHistoryIds(chatsSource)),
+    ];
+    expect(exported).toEqual(expected);
+    expect(peak).toBeLessThanOrEqual(3);
+  });
+
+  it('a state filter goes to the sources that can filter; none that can is unsupported', () => {
+    const okchat = createOkChatEmulator({ conversations: 2 });
+    const chats = createChatsV1Emulator({ chats: 2 });
+    const sources = [
+      createOkChatSource({
+        apiKey: okchat.apiKey,
+        chatbotId: okchat.chatbotId,
+        fetch: okchat.fetch,
+      }),
+      createChatsV1Source({ apiKey: chats.apiKey, baseURL: 'https://c.test', fetch: chats.fetch }),
+    ];
+    expect(() => exportHistory(sources, { state: 'in_progress' })).not.toThrow();
+    expect(() => exportHistory([sources[1] as ChatHistorySource], { state: 'x' })).toThrow(
+      /does not support filtering conversations by state/,
+    );
+    expect(() => exportHistory([])).toThrow(/at least one source/);
+  });
+});
+
+async function exportHistoryIds(source: ChatHistorySource): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const { conversation, messages } of exportHistory(source, { pageSize: 2 })) {
+    ids.push(`${source.id}:${conversation.id}:${messages.length}`);
+  }
+  return ids;
+}

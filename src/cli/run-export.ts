@@ -15,8 +15,9 @@ export interface ExportSettings {
 }
 
 /**
- * Streams every target's conversations and messages to `writer`, one source after another, in
- * each source's listing order, with conversations fetched side by side by `exportHistory`.
+ * Streams every target's conversations and messages to `writer`: one `exportHistory` over every
+ * source, so the sources share one budget of requests in flight and the next source starts while
+ * the last conversations of the previous one are fetched. Output is grouped by source, in order.
  */
 export async function runExport(
   targets: readonly ExportTarget[],
@@ -24,24 +25,29 @@ export async function runExport(
   writer: NdjsonWriter,
   progress: Progress,
 ): Promise<void> {
-  for (const target of targets) {
-    const counts = progress.counts(target.source.id);
-    const history = exportHistory(target.source, {
-      state: target.state,
+  if (targets.length === 0) return;
+  // Every source is named in the summary, in order, even one with nothing to export.
+  for (const target of targets) progress.counts(target.source.id);
+  const state = targets.find((target) => target.state !== undefined)?.state;
+  const history = exportHistory(
+    targets.map((target) => target.source),
+    {
+      state,
       maxItems: settings.maxConversations,
       pageSize: settings.pageSize,
       concurrency: settings.concurrency,
       signal: settings.signal,
       onInvalidRecord: settings.onInvalidRecord,
-    });
-    for await (const { conversation, messages } of history) {
-      if (settings.format === 'messages') {
-        for (const message of messages) await writer.write(message);
-      } else {
-        await writer.write({ ...conversation, messages });
-      }
-      counts.messages += messages.length;
-      counts.conversations += 1;
+    },
+  );
+  for await (const { conversation, messages, source } of history) {
+    const counts = progress.counts(source.id);
+    if (settings.format === 'messages') {
+      for (const message of messages) await writer.write(message);
+    } else {
+      await writer.write({ ...conversation, messages });
     }
+    counts.messages += messages.length;
+    counts.conversations += 1;
   }
 }
