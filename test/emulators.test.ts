@@ -367,3 +367,71 @@ describe('serving the emulators', () => {
     }
   });
 });
+
+describe('live data', () => {
+  it('changes a listing after each page served, and logs what changed', async () => {
+    const emulator = createOkChatEmulator({
+      conversations: 10,
+      live: { changes: ['insert'], listings: ['conversations'] },
+    });
+    const first = String(emulator.conversations()[0]?.id);
+    const response = await emulator.fetch(
+      `https://okchat.test/api/external/chatbot/${emulator.chatbotId}/conversations?page=1&limit=4`,
+      { headers: { 'x-api-key': emulator.apiKey } },
+    );
+    const body = (await response.json()) as { data: { id: string }[] };
+    expect(body.data[0]?.id).toBe(first);
+    expect(emulator.conversations()).toHaveLength(11);
+    expect(emulator.conversations()[0]?.id).toBe('live-conversation-0');
+    expect(emulator.live?.log).toEqual([
+      { change: 'insert', listing: 'conversations', id: 'live-conversation-0' },
+    ]);
+  });
+
+  it.each(['insert', 'delete', 'move', 'append'] as const)(
+    'Chats v1 messages: %s keeps the listing a permutation of old and new records',
+    async (change) => {
+      const emulator = createChatsV1Emulator({
+        chats: 1,
+        messagesPerChat: 12,
+        live: { changes: [change], listings: ['messages'], rate: 2 },
+      });
+      const chat = String(emulator.chats()[0]?.id);
+      const before = emulator.messages(chat).map((record) => String(record.id));
+      const response = await emulator.fetch(
+        `https://chats.test/api/v1/chats/${chat}/messages?offset=4&limit=4`,
+        { headers: { 'x-api-key': emulator.apiKey } },
+      );
+      const body = (await response.json()) as { messages: { id: string }[]; total: number };
+      expect(body.messages.map((record) => record.id)).toEqual(before.slice(4, 8));
+      expect(body.total).toBe(12);
+      const after = emulator.messages(chat).map((record) => String(record.id));
+      const log = emulator.live?.log ?? [];
+      expect(log).toHaveLength(2);
+      const expectedLength = { insert: 14, append: 14, delete: 10, move: 12 }[change];
+      expect(after).toHaveLength(expectedLength);
+      if (change === 'delete') {
+        // Deleted from the page just served or one before it.
+        for (const entry of log) expect(before.slice(0, 8)).toContain(entry.id);
+      }
+      if (change === 'move') expect(after.slice(0, 2)).toEqual([log[1]?.id, log[0]?.id]);
+      if (change === 'append') expect(after.slice(-2)).toEqual(log.map((entry) => entry.id));
+    },
+  );
+
+  it('a schedule decides the changes itself', async () => {
+    const emulator = createOkChatEmulator({
+      conversations: 6,
+      live: { schedule: (page) => (page.count === 2 ? ['delete', 'delete'] : []) },
+    });
+    const source = createOkChatSource({
+      apiKey: emulator.apiKey,
+      chatbotId: emulator.chatbotId,
+      baseURL: 'https://okchat.test',
+      fetch: emulator.fetch,
+    });
+    await source.listConversations({ pageSize: 2 }).toArray();
+    expect(emulator.live?.log.map((entry) => entry.change)).toEqual(['delete', 'delete']);
+    expect(emulator.conversations()).toHaveLength(4);
+  });
+});

@@ -5,6 +5,7 @@ import {
   type EmulatorOptions,
   readNumber,
 } from './emulator.js';
+import { LiveData, type LiveRecords } from './live-data.js';
 import { between, createRandom, hashSeed, pick, randomUuid } from './random.js';
 
 type WireRecord = Record<string, unknown>;
@@ -40,6 +41,8 @@ export interface ChatsV1Emulator extends Emulator {
   /** Every message of one chat as the API returns them, oldest first. */
   messages(chatId: string): WireRecord[];
   totalMessages(): number;
+  /** What the `live` option changed, when it is set. */
+  readonly live: LiveData | undefined;
 }
 
 const USER_TEXTS = [
@@ -120,6 +123,65 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
     byId.set(id, plan);
   }
   const listed = plans.map((plan) => plan.record);
+  const live = options.live ? new LiveData(options.live, seed) : undefined;
+  /** Message listings made concrete once live data changes them. */
+  const liveMessages = new Map<string, WireRecord[]>();
+
+  function messagesOf(plan: ChatPlan): WireRecord[] {
+    let records = liveMessages.get(plan.id);
+    if (records === undefined) {
+      records = Array.from({ length: plan.messageCount }, (_, position) =>
+        messageAt(plan, position),
+      );
+      if (live) liveMessages.set(plan.id, records);
+    }
+    return records;
+  }
+
+  const liveChats: LiveRecords<WireRecord> = {
+    idOf: (record) => String(record.id),
+    fresh(where, sequence) {
+      const id = `chat_live_${sequence}`;
+      const at =
+        where === 'front'
+          ? FIRST_CHAT - (sequence + 1) * 60_000
+          : Date.UTC(2025, 0, 1) + sequence * 60_000;
+      const record = {
+        id,
+        title: 'New chat',
+        created_at: isoSeconds(at),
+        updated_at: isoSeconds(at),
+        metadata: { channel: 'web' },
+      };
+      byId.set(id, {
+        index: plans.length + sequence,
+        id,
+        record,
+        messageCount: 0,
+        createdAt: at,
+        withSystemPrompt: false,
+      });
+      return record;
+    },
+    touched: (record, sequence) => ({
+      ...record,
+      updated_at: isoSeconds(Date.UTC(2025, 0, 1) + sequence * 60_000),
+    }),
+  };
+
+  function liveMessagesOf(plan: ChatPlan): LiveRecords<WireRecord> {
+    return {
+      idOf: (record) => String(record.id),
+      fresh(where, sequence) {
+        const at = plan.createdAt + (where === 'front' ? -1 : 1) * (sequence + 1) * 3_600_000;
+        return {
+          ...messageAt(plan, sequence),
+          id: `msg-live-${sequence}`,
+          created_at: isoSeconds(at),
+        };
+      },
+    };
+  }
 
   function messageAt(plan: ChatPlan, position: number): WireRecord {
     const random = createRandom(hashSeed(seed, 'chats-v1-message', plan.index, position));
@@ -175,15 +237,42 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
       return Response.json({ detail: 'offset and limit must be whole numbers' }, { status: 422 });
     }
     const window = { offset: offset ?? 0, limit: Math.min(limit ?? 50, maxPageSize) };
+    const end = (count: number) => Math.min(window.offset + window.limit, count);
     if (chatId === undefined) {
-      return Response.json(envelope('chats', listed.length, window, (i) => listed[i] ?? {}));
+      // Response.json serializes now: the page is a snapshot taken before the data changes.
+      const response = Response.json(
+        envelope('chats', listed.length, window, (i) => listed[i] ?? {}),
+      );
+      live?.afterPage(
+        { listing: 'conversations', start: window.offset, end: end(listed.length) },
+        listed,
+        liveChats,
+      );
+      return response;
     }
     if (messages !== 'messages') return Response.json({ detail: 'Not Found' }, { status: 404 });
     const plan = byId.get(chatId);
     if (plan === undefined) return Response.json({ detail: 'Chat not found' }, { status: 404 });
-    return Response.json(
-      envelope('messages', plan.messageCount, window, (i) => messageAt(plan, i)),
+    if (live === undefined) {
+      return Response.json(
+        envelope('messages', plan.messageCount, window, (i) => messageAt(plan, i)),
+      );
+    }
+    const records = messagesOf(plan);
+    const response = Response.json(
+      envelope('messages', records.length, window, (i) => records[i] ?? {}),
     );
+    live.afterPage(
+      {
+        listing: 'messages',
+        conversationId: plan.id,
+        start: window.offset,
+        end: end(records.length),
+      },
+      records,
+      liveMessagesOf(plan),
+    );
+    return response;
   }
 
   /** `{ messages | chats: [...], total, offset, limit, has_more }` */
@@ -219,10 +308,16 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
     chats: () => listed,
     messages(chatId: string) {
       const plan = byId.get(chatId);
-      if (plan === undefined) return [];
-      return Array.from({ length: plan.messageCount }, (_, position) => messageAt(plan, position));
+      return plan === undefined ? [] : [...messagesOf(plan)];
     },
-    totalMessages: () => plans.reduce((sum, plan) => sum + plan.messageCount, 0),
+    totalMessages: () =>
+      listed.reduce((sum, record) => {
+        const plan = byId.get(String(record.id));
+        return (
+          sum + (plan === undefined ? 0 : (liveMessages.get(plan.id)?.length ?? plan.messageCount))
+        );
+      }, 0),
+    live,
   });
 }
 

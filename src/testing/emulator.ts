@@ -1,5 +1,6 @@
 import type { FetchFunction } from '../http.js';
 import { chooseFault, type FaultOptions, faultResponse } from './faults.js';
+import type { LiveDataOptions } from './live-data.js';
 import { between, createRandom, hashSeed } from './random.js';
 
 /** Milliseconds, or a range drawn from per request. */
@@ -28,6 +29,12 @@ export interface EmulatorOptions {
    * flight, like a vendor enforcing a concurrency limit.
    */
   maxConcurrentRequests?: number;
+  /**
+   * Data that changes while it is listed, as a busy vendor's does: records inserted at the front,
+   * deleted from pages already served, moved to the front on update, appended, after each page
+   * served or at a chosen rate. `emulator.live.log` says what changed.
+   */
+  live?: LiveDataOptions;
 }
 
 /** What an emulator has seen so far. */
@@ -85,6 +92,8 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
   // add to the latency it emulates when a client asks for many pages at once.
   const cache = new Map<string, { status: number; body: string }>();
   async function rendered(key: string, url: URL): Promise<Response> {
+    // Live data changes after each page: every answer is rendered afresh.
+    if (options.live) return core.route(url);
     let entry = cache.get(key);
     if (entry === undefined) {
       const response = core.route(url);

@@ -5,6 +5,14 @@ export {
 } from './chats-v1-emulator.js';
 export type { Emulator, EmulatorOptions, EmulatorStats, Latency } from './emulator.js';
 export type { FaultContext, FaultKind, FaultOptions } from './faults.js';
+export type {
+  LiveChange,
+  LiveChangeRecord,
+  LiveData,
+  LiveDataOptions,
+  LiveListingKind,
+  ServedPage,
+} from './live-data.js';
 export {
   createOkChatEmulator,
   type OkChatEmulator,

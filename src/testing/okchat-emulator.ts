@@ -5,6 +5,7 @@ import {
   type EmulatorOptions,
   readNumber,
 } from './emulator.js';
+import { LiveData, type LiveRecords } from './live-data.js';
 import {
   between,
   createRandom,
@@ -49,6 +50,8 @@ export interface OkChatEmulator extends Emulator {
   messages(conversationId: string): WireRecord[];
   /** Messages across all conversations. */
   totalMessages(): number;
+  /** What the `live` option changed, when it is set. */
+  readonly live: LiveData | undefined;
 }
 
 const PLATFORMS = [
@@ -139,6 +142,62 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
     byId.set(plan.id, plan);
   }
   const listed = plans.map((plan) => plan.record);
+  const live = options.live ? new LiveData(options.live, seed) : undefined;
+  /** Message listings made concrete once live data changes them. */
+  const liveMessages = new Map<string, WireRecord[]>();
+
+  function messagesOf(plan: ConversationPlan): WireRecord[] {
+    let records = liveMessages.get(plan.id);
+    if (records === undefined) {
+      records = Array.from({ length: plan.messageCount }, (_, position) =>
+        messageAt(plan, position),
+      );
+      if (live) liveMessages.set(plan.id, records);
+    }
+    return records;
+  }
+
+  const liveConversations: LiveRecords<WireRecord> = {
+    idOf: (record) => String(record.id),
+    fresh(where, sequence) {
+      const index = plans.length + sequence;
+      const plan = planConversation(index);
+      const createdAt =
+        where === 'front'
+          ? NEWEST + (sequence + 1) * 60_000
+          : NEWEST - index * CONVERSATION_SPACING_MS;
+      const id = `live-conversation-${sequence}`;
+      const record = {
+        ...plan.record,
+        id,
+        created_at: new Date(createdAt).toISOString(),
+        updated_at: new Date(createdAt).toISOString(),
+      };
+      byId.set(id, { ...plan, id, record, messageCount: 0 });
+      return record;
+    },
+    touched: (record, sequence) => ({
+      ...record,
+      updated_at: new Date(NEWEST + (sequence + 1) * 60_000).toISOString(),
+    }),
+  };
+
+  function liveMessagesOf(plan: ConversationPlan): LiveRecords<WireRecord> {
+    return {
+      idOf: (record) => String(record.id),
+      fresh(where, sequence) {
+        const template = messageAt(plan, sequence);
+        const at = plan.createdAt + (where === 'front' ? -1 : 1) * (sequence + 1) * 3_600_000;
+        return {
+          ...template,
+          id: `live-message-${sequence}`,
+          created_at: new Date(
+            at + (where === 'end' ? plan.messageCount * MESSAGE_SPACING_MS : 0),
+          ).toISOString(),
+        };
+      },
+    };
+  }
 
   function planConversation(index: number): ConversationPlan {
     const random = createRandom(hashSeed(seed, 'okchat-conversation', index));
@@ -258,17 +317,37 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
     if (page === null) return badRequest('page must be a whole number >= 1');
     if (limit === null) return badRequest('limit must be a whole number >= 1');
     const window = { page: page ?? 1, limit: Math.min(limit ?? 10, maxPageSize) };
+    const start = (window.page - 1) * window.limit;
     if (sessionId === undefined) {
       const state = url.searchParams.get('state');
       const records = state ? listed.filter((record) => record.state === state) : listed;
-      return Response.json(envelope(records.length, window, (position) => records[position] ?? {}));
+      // Response.json serializes now: the page is a snapshot taken before the data changes.
+      const response = Response.json(
+        envelope(records.length, window, (position) => records[position] ?? {}),
+      );
+      const end = Math.min(start + window.limit, records.length);
+      live?.afterPage({ listing: 'conversations', start, end }, listed, liveConversations);
+      return response;
     }
     if (messages !== 'messages') return notFound('Not Found');
     const plan = byId.get(sessionId);
     if (plan === undefined) return notFound('Conversation not found');
-    return Response.json(
-      envelope(plan.messageCount, window, (position) => messageAt(plan, position)),
+    if (live === undefined) {
+      return Response.json(
+        envelope(plan.messageCount, window, (position) => messageAt(plan, position)),
+      );
+    }
+    const records = messagesOf(plan);
+    const response = Response.json(
+      envelope(records.length, window, (position) => records[position] ?? {}),
     );
+    const end = Math.min(start + window.limit, records.length);
+    live.afterPage(
+      { listing: 'messages', conversationId: plan.id, start, end },
+      records,
+      liveMessagesOf(plan),
+    );
+    return response;
   }
 
   const emulator = createEmulator(
@@ -286,10 +365,16 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
     conversations: () => listed,
     messages(conversationId: string) {
       const plan = byId.get(conversationId);
-      if (plan === undefined) return [];
-      return Array.from({ length: plan.messageCount }, (_, position) => messageAt(plan, position));
+      return plan === undefined ? [] : [...messagesOf(plan)];
     },
-    totalMessages: () => plans.reduce((sum, plan) => sum + plan.messageCount, 0),
+    totalMessages: () =>
+      listed.reduce((sum, record) => {
+        const plan = byId.get(String(record.id));
+        return (
+          sum + (plan === undefined ? 0 : (liveMessages.get(plan.id)?.length ?? plan.messageCount))
+        );
+      }, 0),
+    live,
   });
 }
 
