@@ -16,6 +16,7 @@ export interface OffsetInfo {
  */
 export function offsetStrategy(): PaginationStrategy<OffsetCursor, OffsetInfo> {
   return {
+    positional: true,
     first: (limit) => ({ offset: 0, limit }),
     parse(value) {
       const offset = readCount(value, 'offset', 0);

@@ -19,6 +19,7 @@ export function pageNumberStrategy(
 ): PaginationStrategy<PageNumberCursor, PageNumberInfo> {
   const firstPage = options.firstPage ?? 1;
   return {
+    positional: true,
     first: (limit) => ({ page: firstPage, limit }),
     parse(value) {
       const page = readCount(value, 'page', firstPage);

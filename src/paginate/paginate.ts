@@ -1,6 +1,7 @@
 import { ChatHistoryError, invalidArgument, optionsObject, redactError } from '../errors.js';
 import { abortedError } from '../retry.js';
 import { isWellFormedText, quoted, safeText } from '../safe-text.js';
+import { isTight, type Snapshot, Timeline } from './drift.js';
 import { createPaginated, type Paginated } from './paginated.js';
 import { RecentKeys } from './recent-keys.js';
 import { exceedsDepth, MAX_RECORD_DEPTH } from './record-depth.js';
@@ -24,6 +25,10 @@ const CURSOR_WINDOW = 10_000;
 const MAX_STALLED_PAGES = 3;
 /** Consecutive empty pages a cursor listing follows before the vendor is judged stuck. */
 export const MAX_EMPTY_PAGES = 20;
+/** Re-reads spent on one page boundary before the data is taken as too busy to settle there. */
+const MAX_REPAIRS_PER_BOUNDARY = 3;
+/** Re-reads a drifting listing may make beyond one per page it read (short listings need some). */
+export const REREAD_ALLOWANCE = 4;
 /**
  * A page may hold at most this many times the records asked for (or
  * {@link MIN_RECORDS_PER_PAGE_CAP}, whichever is more): vendors clamp page sizes down, or use a
@@ -31,13 +36,6 @@ export const MAX_EMPTY_PAGES = 20;
  */
 export const RECORDS_PER_PAGE_FACTOR = 4;
 export const MIN_RECORDS_PER_PAGE_CAP = 1000;
-
-interface Slot<Cursor, Info> {
-  cursor: Cursor;
-  key: string;
-  controller: AbortController;
-  response: Promise<FetchedPage<Info>>;
-}
 
 /**
  * Lists records page by page as `definition` describes, with the caller's options. Options are
@@ -73,6 +71,8 @@ async function* redactingErrors<T>(
 
 interface Settings<Cursor> {
   start: Cursor;
+  /** The listing starts at its first page (no `startAt`): the front can be swept again. */
+  startedAtFront: boolean;
   pageSize: number;
   skip: number;
   concurrency: number;
@@ -140,6 +140,7 @@ function readOptions<Cursor extends PageCursor, Info, T>(
   }
   return {
     start,
+    startedAtFront: options.startAt === undefined,
     pageSize,
     skip,
     concurrency,
@@ -148,6 +149,27 @@ function readOptions<Cursor extends PageCursor, Info, T>(
     onInvalidRecord: options.onInvalidRecord,
     limiter: options.limiter,
   };
+}
+
+interface Slot<Cursor, Info> {
+  cursor: Cursor;
+  key: string;
+  controller: AbortController;
+  response: Promise<Answer<Info>>;
+}
+
+/** A page as fetched, and when its response arrived among the listing's responses. */
+interface Answer<Info> {
+  page: FetchedPage<Info>;
+  arrival: number;
+}
+
+/** A page read and mapped: what the drift checks and the caller need of it. */
+interface ReadPage<Cursor, Info, T> extends Snapshot {
+  cursor: Cursor;
+  page: FetchedPage<Info>;
+  /** The page's valid records, mapped, with their keys (already-seen ones included). */
+  entries: { key: string; item: T; index: number }[];
 }
 
 async function* iteratePages<Cursor extends PageCursor, Info, T>(
@@ -170,6 +192,17 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   let isFirstPage = true;
   const seenItems = new RecentKeys(DEDUPE_WINDOW);
   const seenCursors = new RecentKeys(CURSOR_WINDOW);
+  const reportedInvalid = new RecentKeys(DEDUPE_WINDOW);
+  // Drift: what responses show of data changing while it is listed.
+  const timeline = new Timeline();
+  let drifting = false;
+  let firstTotal: number | undefined;
+  let pagesRead = 0;
+  let rereads = 0;
+  /** Records that turned up again later in the listing: each pushed the listing back by one. */
+  let arrivalsAtFront = 0;
+  /** Position of each record in the order it was yielded, to tell moved records in the sweep. */
+  const yieldOrder = new Map<string, number>();
 
   const launch = (cursor: Cursor): Slot<Cursor, Info> => {
     const controller = new AbortController();
@@ -178,7 +211,8 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       controller.signal.aborted
         ? Promise.reject(abortedError(controller.signal, source))
         : definition.fetchPage(cursor, { signal: controller.signal });
-    const response = settings.limiter ? settings.limiter.run(request) : request();
+    const sent = settings.limiter ? settings.limiter.run(request) : request();
+    const response = sent.then((page) => ({ page, arrival: timeline.arrive(page.total) }));
     // Predictions may fail or be dropped before anyone awaits them.
     response.catch(() => undefined);
     return { cursor, key: cursorKey(cursor), controller, response };
@@ -207,6 +241,146 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   const onAbort = () => cancelAll();
   signal?.addEventListener('abort', onAbort, { once: true });
 
+  /** Waits for a slot's answer; failures carry the cursor to resume from. */
+  const answerOf = async (slot: Slot<Cursor, Info>, pageCursor: PageCursor) => {
+    head = slot;
+    try {
+      return await slot.response;
+    } catch (error) {
+      if (signal?.aborted) throw abortedError(signal, source);
+      throw withCursor(error, pageCursor, source);
+    } finally {
+      head = undefined;
+    }
+  };
+
+  /** Maps a page's records; invalid ones are reported (once) or thrown. */
+  const read = (cursor: Cursor, answer: Answer<Info>, from: number): ReadPage<Cursor, Info, T> => {
+    const { page } = answer;
+    const records = page.records;
+    const cap = Math.max(
+      MIN_RECORDS_PER_PAGE_CAP,
+      RECORDS_PER_PAGE_FACTOR * pageLimit(cursor, settings.pageSize),
+    );
+    const pageCursor = publicCursor(cursor, 0);
+    if (records.length > cap) {
+      throw new ChatHistoryError(
+        `${source}: a page of ${records.length} records for a page size of ${pageLimit(cursor, settings.pageSize)} is refused (at most ${cap}: ${RECORDS_PER_PAGE_FACTOR} x the page size, or ${MIN_RECORDS_PER_PAGE_CAP})`,
+        { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
+      );
+    }
+    const entries: ReadPage<Cursor, Info, T>['entries'] = [];
+    for (let index = from; index < records.length; index++) {
+      const record = records[index];
+      const result = safeMap(definition, record, index);
+      if (result.ok) {
+        entries.push({ key: definition.keyOf(result.value), item: result.value, index });
+        continue;
+      }
+      const report = {
+        source,
+        raw: record,
+        issues: result.issues,
+        index,
+        cursor: pageCursor,
+        ...(result.id === undefined ? {} : { id: result.id }),
+      };
+      const reportKey = result.id ?? `${cursorKey(cursor)}#${index}`;
+      if (reportedInvalid.has(reportKey)) continue;
+      reportedInvalid.add(reportKey);
+      if (onInvalidRecord === undefined) throw invalidRecordError(report);
+      onInvalidRecord(report);
+    }
+    return {
+      cursor,
+      page,
+      entries,
+      keys: entries.map((entry) => entry.key),
+      total: page.total,
+      arrival: answer.arrival,
+    };
+  };
+
+  /** Reads a page again, now: a repair, within the drift budget. */
+  const reread = async (cursor: Cursor): Promise<ReadPage<Cursor, Info, T>> => {
+    rereads += 1;
+    const slot = launch(cursor);
+    return read(cursor, await answerOf(slot, publicCursor(cursor, 0)), 0);
+  };
+  /** Re-reads cost at most as many requests as the listing itself, plus a few for short ones. */
+  const canReread = () => rereads < pagesRead + REREAD_ALLOWANCE;
+
+  const noteDrift = (snapshot: Snapshot) => {
+    if (firstTotal === undefined) firstTotal = snapshot.total;
+    else if (snapshot.total !== firstTotal) drifting = true;
+    let repeats = 0;
+    for (const key of snapshot.keys) if (seenItems.has(key)) repeats += 1;
+    if (repeats > 0) {
+      drifting = true;
+      arrivalsAtFront += repeats;
+    }
+  };
+
+  /**
+   * Makes the boundary between `previous` and `current` tight (see isTight), re-reading the page
+   * that was answered first until it is: records that slipped back past the boundary turn up in
+   * a new read of the page before it, records pushed forward in a new read of the page after.
+   */
+  const repair = async (
+    previous: ReadPage<Cursor, Info, T>,
+    current: ReadPage<Cursor, Info, T>,
+  ): Promise<{ recovered: T[]; current: ReadPage<Cursor, Info, T> }> => {
+    const recovered: T[] = [];
+    const context = { timeline, drifting };
+    let before = previous;
+    let after = current;
+    for (
+      let attempt = 0;
+      attempt < MAX_REPAIRS_PER_BOUNDARY && canReread() && !isTight(before, after, context);
+      attempt++
+    ) {
+      drifting = true;
+      context.drifting = true;
+      if (after.arrival > before.arrival) {
+        before = await reread(before.cursor);
+        for (const entry of before.entries) {
+          if (!seenItems.has(entry.key)) {
+            seenItems.add(entry.key);
+            recovered.push(entry.item);
+          }
+        }
+      } else {
+        // The new read decides the boundary; the records of the first stay yielded, since they
+        // existed then (one may have moved to the front since).
+        const first = after;
+        after = await reread(after.cursor);
+        const now = new Set(after.keys);
+        for (const entry of first.entries) {
+          if (!now.has(entry.key)) after.entries.push(entry);
+        }
+      }
+    }
+    return { recovered, current: after };
+  };
+
+  /** The entries not yielded before (up to `room` of them), noted as yielded. */
+  const fresh = <E extends { key: string }>(entries: readonly E[], room: number): E[] => {
+    const chosen: E[] = [];
+    for (const entry of entries) {
+      if (chosen.length >= room) break;
+      if (seenItems.has(entry.key)) continue;
+      seenItems.add(entry.key);
+      if (yieldOrder.size >= DEDUPE_WINDOW) {
+        const oldest = yieldOrder.keys().next().value;
+        if (oldest !== undefined) yieldOrder.delete(oldest);
+      }
+      yieldOrder.set(entry.key, yielded + chosen.length);
+      chosen.push(entry);
+    }
+    return chosen;
+  };
+
+  let previous: ReadPage<Cursor, Info, T> | undefined;
   try {
     while (truth !== null) {
       if (signal?.aborted) throw abortedError(signal, source);
@@ -217,30 +391,18 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       const pageCursor = publicCursor(cursor, skip);
       seenCursors.add(slot.key);
 
-      let page: FetchedPage<Info>;
-      head = slot;
-      try {
-        page = await slot.response;
-      } catch (error) {
-        if (signal?.aborted) throw abortedError(signal, source);
-        throw withCursor(error, pageCursor, source);
-      } finally {
-        head = undefined;
-      }
+      const answer = await answerOf(slot, pageCursor);
       if (signal?.aborted) throw abortedError(signal, source);
+      pagesRead += 1;
 
-      const records = page.records;
-      const cap = Math.max(
-        MIN_RECORDS_PER_PAGE_CAP,
-        RECORDS_PER_PAGE_FACTOR * pageLimit(cursor, settings.pageSize),
-      );
-      if (records.length > cap) {
-        throw new ChatHistoryError(
-          `${source}: a page of ${records.length} records for a page size of ${pageLimit(cursor, settings.pageSize)} is refused (at most ${cap}: ${RECORDS_PER_PAGE_FACTOR} x the page size, or ${MIN_RECORDS_PER_PAGE_CAP})`,
-          { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
-        );
+      let current = read(cursor, answer, skip);
+      let recovered: T[] = [];
+      if (previous !== undefined && strategy.positional) {
+        ({ recovered, current } = await repair(previous, current));
       }
-      let next = strategy.next(cursor, page);
+      noteDrift(current);
+      const records = current.page.records;
+      let next = strategy.next(cursor, current.page);
       if (next !== null && !isWellFormedCursor(next)) {
         throw new ChatHistoryError(
           `${source}: the vendor's next-page cursor is not well-formed text: ${safePreview(next)}`,
@@ -249,7 +411,14 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       }
       if (next !== null && seenCursors.has(cursorKey(next))) next = null;
 
-      if (records.length === 0 && !isFirstPage && !strategy.followsEmptyPages) break;
+      if (records.length === 0 && !isFirstPage && !strategy.followsEmptyPages) {
+        // The end; records a repair found before it still count.
+        const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
+        const items = recovered.slice(0, room);
+        yielded += items.length;
+        if (items.length > 0) yield withTotal({ items, next: null }, current.page.total);
+        break;
+      }
       isFirstPage = false;
       emptyPages = records.length === 0 ? emptyPages + 1 : 0;
       if (emptyPages > MAX_EMPTY_PAGES) {
@@ -259,34 +428,15 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
         );
       }
 
-      const items: T[] = [];
-      let consumed = skip;
-      let sawNew = false;
       const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
-      for (let index = skip; index < records.length && items.length < room; index++) {
-        consumed = index + 1;
-        const record = records[index];
-        const result = safeMap(definition, record, index);
-        if (!result.ok) {
-          sawNew = true;
-          const report = {
-            source,
-            raw: record,
-            issues: result.issues,
-            index,
-            cursor: pageCursor,
-            ...(result.id === undefined ? {} : { id: result.id }),
-          };
-          if (onInvalidRecord === undefined) throw invalidRecordError(report);
-          onInvalidRecord(report);
-          continue;
-        }
-        const key = definition.keyOf(result.value);
-        if (seenItems.has(key)) continue;
-        seenItems.add(key);
-        sawNew = true;
-        items.push(result.value);
-      }
+      // Records a repair found (already noted as seen) come first: they stood before this page.
+      const items = recovered.slice(0, room);
+      const own = fresh(current.entries, room - items.length);
+      for (const entry of own) items.push(entry.item);
+      const sawNew = items.length > 0 || current.entries.length < records.length - skip;
+      // Where reading this page stopped, when maxItems cut it short.
+      const full = items.length >= room;
+      const consumed = !full ? records.length : (own.at(-1)?.index ?? skip - 1) + 1;
       skip = 0;
       yielded += items.length;
 
@@ -303,7 +453,7 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       }
 
       const cutShort = consumed < records.length;
-      const total = page.total;
+      const total = current.page.total;
       if (cutShort || (maxItems !== undefined && yielded >= maxItems)) {
         cancelAll();
         truth = null;
@@ -313,16 +463,63 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       }
 
       if (next !== null && concurrency > 1 && plan === undefined && queue.length === 0) {
-        plan = strategy.plan?.(cursor, page, next)[Symbol.iterator]();
+        plan = strategy.plan?.(cursor, current.page, next)[Symbol.iterator]();
       }
+      previous = current;
       truth = next;
       if (truth === null) cancelAll();
       else fill(); // keep requests flying while the caller works on this page
       yield withTotal({ items, next: truth && publicCursor(truth, 0) }, total);
     }
+
+    // Records moved or inserted ahead of where the listing had got to are at the front now:
+    // when drift was seen, read the front again until it holds nothing new.
+    if (drifting && settings.startedAtFront && strategy.positional) {
+      yield* sweepFront();
+    }
   } finally {
     signal?.removeEventListener('abort', onAbort);
     cancelAll();
+  }
+
+  async function* sweepFront(): AsyncGenerator<Page<T>, void, undefined> {
+    let cursor: Cursor | null = strategy.first(settings.pageSize);
+    let before: ReadPage<Cursor, Info, T> | undefined;
+    let covered = 0;
+    while (cursor !== null && canReread()) {
+      if (signal?.aborted) throw abortedError(signal, source);
+      let page = await reread(cursor);
+      let recovered: T[] = [];
+      if (before !== undefined) ({ recovered, current: page } = await repair(before, page));
+      const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
+      const unseen = page.entries.some((entry) => !seenItems.has(entry.key));
+      const items = recovered.slice(0, room);
+      for (const entry of fresh(page.entries, room - items.length)) items.push(entry.item);
+      yielded += items.length;
+      covered += page.entries.length;
+      const next = strategy.next(cursor, page.page);
+      if (items.length > 0) yield { items, next: null };
+      if (maxItems !== undefined && yielded >= maxItems) return;
+      // The front is done when a page holds nothing new, its records stand in the order they
+      // were first listed (no record moved among them), and the front has been read at least
+      // as deep as records arrived at it.
+      if (!unseen && recovered.length === 0 && inOrder(page.keys) && covered >= arrivalsAtFront) {
+        return;
+      }
+      before = page;
+      cursor = next;
+    }
+  }
+
+  function inOrder(keys: readonly string[]): boolean {
+    let last = -1;
+    for (const key of keys) {
+      const position = yieldOrder.get(key);
+      if (position === undefined) continue;
+      if (position < last) return false;
+      last = position;
+    }
+    return true;
   }
 }
 

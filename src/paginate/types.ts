@@ -105,6 +105,13 @@ export interface PaginationStrategy<Cursor extends PageCursor, Info> {
    * @default false
    */
   followsEmptyPages?: boolean;
+  /**
+   * Whether pages address records by position (page numbers, offsets): a record inserted,
+   * deleted or moved before a page shifts it, so the engine watches for drift and repairs page
+   * boundaries. Cursor listings address records by key and need none of that.
+   * @default false
+   */
+  positional?: boolean;
   /** The request after `cursor`'s page, or `null` when that page was the last. */
   next(cursor: Cursor, page: FetchedPage<Info>): Cursor | null;
   /**
