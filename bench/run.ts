@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { driftBenchmark } from './drift.js';
 import { hostileBodiesBenchmark } from './hostile-bodies.js';
 import { latencyBenchmark } from './latency.js';
 import { manyConversationsBenchmark } from './many-conversations.js';
@@ -12,6 +13,7 @@ const suites: Record<string, () => Promise<string>> = {
   memory: memoryBenchmark,
   conversations: manyConversationsBenchmark,
   hostile: hostileBodiesBenchmark,
+  drift: driftBenchmark,
 };
 
 const only = process.argv.slice(2);

@@ -35,6 +35,18 @@ export class Timeline {
     return this.#arrivals;
   }
 
+  /** Whether the totals of the responses from `first` to `last` (in arrival order) never fell. */
+  growingBetween(first: number, last: number): boolean {
+    let previous: number | undefined;
+    for (let arrival = first; arrival <= last; arrival++) {
+      if (!this.#totals.has(arrival)) return false;
+      const total = this.#totals.get(arrival);
+      if (total === undefined || (previous !== undefined && total < previous)) return false;
+      previous = total;
+    }
+    return true;
+  }
+
   /**
    * Whether every response that arrived between two arrivals (both included) reported `total`:
    * if one said otherwise, the data changed in between. A response forgotten is taken to differ.
@@ -58,6 +70,9 @@ export class Timeline {
  *   each other, except those moved to the front, which is why only an overlap at the boundary
  *   counts (a moved record can stand in both pages without them touching); the front sweep finds
  *   moved records;
+ * - or `after`, answered later, reports more records and every answer between them reported a
+ *   total at least as large as the one before it: records were only added, and since none of
+ *   `before` was pushed into `after`, at the end;
  * - or both reported the same total, every response that arrived between them too, and they
  *   arrived in listing order or no drift has been seen: nothing changed in between.
  */
@@ -67,6 +82,17 @@ export function isTight(
   context: { timeline: Timeline; drifting: boolean },
 ): boolean {
   if (overlaps(before.keys, after.keys)) return true;
+  if (
+    before.total !== undefined &&
+    after.total !== undefined &&
+    after.total > before.total &&
+    after.arrival > before.arrival &&
+    context.timeline.growingBetween(before.arrival, after.arrival)
+  ) {
+    // Records were added between the two answers and none was repeated: inserts at the front
+    // would have pushed records of `before` into `after`, so these were appended at the end.
+    return true;
+  }
   if (before.total !== after.total) return false;
   if (!context.timeline.steadyBetween(before.arrival, after.arrival, before.total)) return false;
   return !(context.drifting && after.arrival < before.arrival);

@@ -27,7 +27,7 @@ const MAX_STALLED_PAGES = 3;
 export const MAX_EMPTY_PAGES = 20;
 /** Re-reads spent on one page boundary before the data is taken as too busy to settle there. */
 const MAX_REPAIRS_PER_BOUNDARY = 3;
-/** Re-reads a drifting listing may make beyond one per page it read (short listings need some). */
+/** Re-reads a drifting listing may make beyond one per page it read. */
 export const REREAD_ALLOWANCE = 4;
 /**
  * A page may hold at most this many times the records asked for (or
@@ -307,7 +307,10 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
     const slot = launch(cursor);
     return read(cursor, await answerOf(slot, publicCursor(cursor, 0)), 0);
   };
-  /** Re-reads cost at most as many requests as the listing itself, plus a few for short ones. */
+  /**
+   * Re-reads cost at most one per page the listing read, plus a few: a drifting listing makes at
+   * most twice the requests of its pages, and 4 more.
+   */
   const canReread = () => rereads < pagesRead + REREAD_ALLOWANCE;
 
   const noteDrift = (snapshot: Snapshot) => {
