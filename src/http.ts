@@ -134,49 +134,19 @@ const ERROR_BODY_BYTES = 64 * 1024;
 const PATH_LIMIT = 300;
 
 export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
-  const options = optionsObject(clientOptions, 'createHttpClient options');
-  const source = typeof options.source === 'string' && options.source !== '' ? options.source : '';
-  if (source === '') throw invalidArgument('source is required: the provider key named in errors');
-  const { secrets = [], headers = {} } = options;
-  if (!Array.isArray(secrets) || !secrets.every((secret) => typeof secret === 'string')) {
-    throw invalidArgument('secrets must be an array of strings', source);
-  }
-  if (
-    typeof headers !== 'object' ||
-    headers === null ||
-    !Object.values(headers).every((value) => typeof value === 'string')
-  ) {
-    throw invalidArgument('headers must be an object of strings', source);
-  }
-  const redact = createRedactor(secrets);
-  const baseURL = validateBaseURL(options.baseURL, source, redact);
+  const {
+    source,
+    headers,
+    redact,
+    baseURL,
+    timeout,
+    retry,
+    maxRequestsPerSecond,
+    maxInFlight,
+    maxResponseBytes,
+    fetch,
+  } = readClientOptions(clientOptions);
   const origin = new URL(baseURL).origin;
-  const timeout = checkDuration(options.timeout ?? DEFAULT_TIMEOUT_MS, 'timeout', source);
-  const retry = resolveRetryOptions(options.retry, source);
-  const { maxRequestsPerSecond } = options;
-  if (
-    maxRequestsPerSecond !== undefined &&
-    (typeof maxRequestsPerSecond !== 'number' ||
-      !(maxRequestsPerSecond > 0) ||
-      !Number.isFinite(maxRequestsPerSecond))
-  ) {
-    throw invalidArgument(
-      `maxRequestsPerSecond must be a positive number, got ${String(maxRequestsPerSecond)}`,
-      source,
-    );
-  }
-  const maxInFlight = checkCount(
-    options.maxInFlightRequests,
-    'maxInFlightRequests',
-    DEFAULT_MAX_IN_FLIGHT_REQUESTS,
-    source,
-  );
-  const maxResponseBytes = checkCount(
-    options.maxResponseBytes,
-    'maxResponseBytes',
-    DEFAULT_MAX_RESPONSE_BYTES,
-    source,
-  );
   const gate = new RequestGate(source, maxRequestsPerSecond, maxInFlight);
   const $fetch = ofetch.create(
     {
@@ -194,7 +164,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
       redirect: 'manual',
       responseType: 'stream',
     },
-    options.fetch ? { fetch: options.fetch } : {},
+    fetch ? { fetch } : {},
   );
 
   async function getJson(path: string, options: GetJsonOptions = {}): Promise<unknown> {
@@ -300,6 +270,59 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
     get inFlightLimit() {
       return gate.limit;
     },
+  };
+}
+
+/** Checks every option of {@link createHttpClient} at the call (`bad_request`), with defaults. */
+function readClientOptions(clientOptions: HttpClientOptions) {
+  const options = optionsObject(clientOptions, 'createHttpClient options');
+  const source = typeof options.source === 'string' && options.source !== '' ? options.source : '';
+  if (source === '') throw invalidArgument('source is required: the provider key named in errors');
+  const { secrets = [], headers = {} } = options;
+  if (!Array.isArray(secrets) || !secrets.every((secret) => typeof secret === 'string')) {
+    throw invalidArgument('secrets must be an array of strings', source);
+  }
+  if (
+    typeof headers !== 'object' ||
+    headers === null ||
+    !Object.values(headers).every((value) => typeof value === 'string')
+  ) {
+    throw invalidArgument('headers must be an object of strings', source);
+  }
+  const redact = createRedactor(secrets);
+  const { maxRequestsPerSecond } = options;
+  if (
+    maxRequestsPerSecond !== undefined &&
+    (typeof maxRequestsPerSecond !== 'number' ||
+      !(maxRequestsPerSecond > 0) ||
+      !Number.isFinite(maxRequestsPerSecond))
+  ) {
+    throw invalidArgument(
+      `maxRequestsPerSecond must be a positive number, got ${String(maxRequestsPerSecond)}`,
+      source,
+    );
+  }
+  return {
+    source,
+    headers,
+    redact,
+    baseURL: validateBaseURL(options.baseURL, source, redact),
+    timeout: checkDuration(options.timeout ?? DEFAULT_TIMEOUT_MS, 'timeout', source),
+    retry: resolveRetryOptions(options.retry, source),
+    maxRequestsPerSecond,
+    maxInFlight: checkCount(
+      options.maxInFlightRequests,
+      'maxInFlightRequests',
+      DEFAULT_MAX_IN_FLIGHT_REQUESTS,
+      source,
+    ),
+    maxResponseBytes: checkCount(
+      options.maxResponseBytes,
+      'maxResponseBytes',
+      DEFAULT_MAX_RESPONSE_BYTES,
+      source,
+    ),
+    fetch: options.fetch,
   };
 }
 
