@@ -58,6 +58,7 @@ export { createPaginated, type OpenPages, type Paginated } from './paginate/pagi
 export type {
   FetchedPage,
   InvalidRecord,
+  ListingWarning,
   MapResult,
   Page,
   PageCursor,

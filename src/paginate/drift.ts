@@ -41,7 +41,8 @@ export class Timeline {
     for (let arrival = first; arrival <= last; arrival++) {
       if (!this.#totals.has(arrival)) return false;
       const total = this.#totals.get(arrival);
-      if (total === undefined || (previous !== undefined && total < previous)) return false;
+      if (total === undefined) continue; // left out: unknown
+      if (previous !== undefined && total < previous) return false;
       previous = total;
     }
     return true;
@@ -55,7 +56,10 @@ export class Timeline {
     const from = Math.min(first, last);
     const to = Math.max(first, last);
     for (let arrival = from; arrival <= to; arrival++) {
-      if (!this.#totals.has(arrival) || this.#totals.get(arrival) !== total) return false;
+      if (!this.#totals.has(arrival)) return false;
+      const seen = this.#totals.get(arrival);
+      // A total left out is unknown, not a change.
+      if (seen !== undefined && seen !== total) return false;
     }
     return true;
   }
@@ -82,9 +86,9 @@ export function isTight(
   context: { timeline: Timeline; drifting: boolean },
 ): boolean {
   if (overlaps(before.keys, after.keys)) return true;
+  // A vendor that leaves totals out gives nothing else to go by.
+  if (before.total === undefined || after.total === undefined) return true;
   if (
-    before.total !== undefined &&
-    after.total !== undefined &&
     after.total > before.total &&
     after.arrival > before.arrival &&
     context.timeline.growingBetween(before.arrival, after.arrival)

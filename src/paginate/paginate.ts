@@ -79,6 +79,7 @@ interface Settings<Cursor> {
   maxItems: number | undefined;
   signal: AbortSignal | undefined;
   onInvalidRecord: PaginateOptions['onInvalidRecord'];
+  onWarning: PaginateOptions['onWarning'];
   limiter: PaginateOptions['limiter'];
 }
 
@@ -111,6 +112,9 @@ function readOptions<Cursor extends PageCursor, Info, T>(
   }
   if (options.onInvalidRecord !== undefined && typeof options.onInvalidRecord !== 'function') {
     throw invalidArgument('onInvalidRecord must be a function', source);
+  }
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+    throw invalidArgument('onWarning must be a function', source);
   }
   if (options.limiter !== undefined && typeof options.limiter?.run !== 'function') {
     throw invalidArgument('limiter must have a run(request) method', source);
@@ -147,6 +151,7 @@ function readOptions<Cursor extends PageCursor, Info, T>(
     maxItems,
     signal: options.signal,
     onInvalidRecord: options.onInvalidRecord,
+    onWarning: options.onWarning,
     limiter: options.limiter,
   };
 }
@@ -170,6 +175,8 @@ interface ReadPage<Cursor, Info, T> extends Snapshot {
   page: FetchedPage<Info>;
   /** The page's valid records, mapped, with their keys (already-seen ones included). */
   entries: { key: string; item: T; index: number }[];
+  /** Records that could not be mapped, with why. */
+  invalid: { record: unknown; result: MapResult<T> & { ok: false }; index: number }[];
 }
 
 async function* iteratePages<Cursor extends PageCursor, Info, T>(
@@ -177,7 +184,7 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   settings: Settings<Cursor>,
 ): AsyncGenerator<Page<T>, void, undefined> {
   const { source, strategy } = definition;
-  const { signal, concurrency, maxItems, onInvalidRecord } = settings;
+  const { signal, concurrency, maxItems, onInvalidRecord, onWarning } = settings;
   if (maxItems === 0) return;
 
   // Requests in flight (or answered, waiting their turn), in listing order. The head is always
@@ -192,7 +199,6 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   let isFirstPage = true;
   const seenItems = new RecentKeys(DEDUPE_WINDOW);
   const seenCursors = new RecentKeys(CURSOR_WINDOW);
-  const reportedInvalid = new RecentKeys(DEDUPE_WINDOW);
   // Drift: what responses show of data changing while it is listed.
   const timeline = new Timeline();
   let drifting = false;
@@ -254,8 +260,11 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
     }
   };
 
-  /** Maps a page's records; invalid ones are reported (once) or thrown. */
-  const read = (cursor: Cursor, answer: Answer<Info>, from: number): ReadPage<Cursor, Info, T> => {
+  /**
+   * Maps a page's records. Invalid ones are collected, to be reported (or thrown) only as far as
+   * the caller consumes the page, as a listing that stops early never reads further.
+   */
+  const read = (cursor: Cursor, answer: Answer<Info>): ReadPage<Cursor, Info, T> => {
     const { page } = answer;
     const records = page.records;
     const cap = Math.max(
@@ -270,13 +279,36 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       );
     }
     const entries: ReadPage<Cursor, Info, T>['entries'] = [];
-    for (let index = from; index < records.length; index++) {
+    const invalid: ReadPage<Cursor, Info, T>['invalid'] = [];
+    for (let index = 0; index < records.length; index++) {
       const record = records[index];
       const result = safeMap(definition, record, index);
       if (result.ok) {
         entries.push({ key: definition.keyOf(result.value), item: result.value, index });
-        continue;
+      } else {
+        invalid.push({ record, result, index });
       }
+    }
+    return {
+      cursor,
+      page,
+      entries,
+      invalid,
+      keys: entries.map((entry) => entry.key),
+      total: page.total,
+      arrival: answer.arrival,
+    };
+  };
+
+  /** Reports (or throws) the invalid records of a page from `from` up to `to`. */
+  const reportInvalid = (
+    read: ReadPage<Cursor, Info, T>,
+    from: number,
+    to: number,
+    pageCursor: PageCursor,
+  ) => {
+    for (const { record, result, index } of read.invalid) {
+      if (index < from || index >= to) continue;
       const report = {
         source,
         raw: record,
@@ -285,27 +317,22 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
         cursor: pageCursor,
         ...(result.id === undefined ? {} : { id: result.id }),
       };
-      const reportKey = result.id ?? `${cursorKey(cursor)}#${index}`;
-      if (reportedInvalid.has(reportKey)) continue;
-      reportedInvalid.add(reportKey);
       if (onInvalidRecord === undefined) throw invalidRecordError(report);
       onInvalidRecord(report);
     }
-    return {
-      cursor,
-      page,
-      entries,
-      keys: entries.map((entry) => entry.key),
-      total: page.total,
-      arrival: answer.arrival,
-    };
   };
 
-  /** Reads a page again, now: a repair, within the drift budget. */
-  const reread = async (cursor: Cursor): Promise<ReadPage<Cursor, Info, T>> => {
+  /**
+   * Reads a page again, now: a repair, within the drift budget. A failure carries `resumeAt`, the
+   * cursor of the page being worked on (what was before it was yielded already).
+   */
+  const reread = async (
+    cursor: Cursor,
+    resumeAt: PageCursor,
+  ): Promise<ReadPage<Cursor, Info, T>> => {
     rereads += 1;
     const slot = launch(cursor);
-    return read(cursor, await answerOf(slot, publicCursor(cursor, 0)), 0);
+    return read(cursor, await answerOf(slot, resumeAt));
   };
   /**
    * Re-reads cost at most one per page the listing read, plus a few: a drifting listing makes at
@@ -314,14 +341,22 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   const canReread = () => rereads < pagesRead + REREAD_ALLOWANCE;
 
   const noteDrift = (snapshot: Snapshot) => {
-    if (firstTotal === undefined) firstTotal = snapshot.total;
-    else if (snapshot.total !== firstTotal) drifting = true;
+    // A total left out is unknown, not a change.
+    if (snapshot.total !== undefined) {
+      if (firstTotal === undefined) firstTotal = snapshot.total;
+      else if (snapshot.total !== firstTotal) drifting = true;
+    }
     let repeats = 0;
-    for (const key of snapshot.keys) if (seenItems.has(key)) repeats += 1;
+    for (const key of snapshot.keys) if (isSeen(key)) repeats += 1;
     if (repeats > 0) {
       drifting = true;
       arrivalsAtFront += repeats;
     }
+  };
+
+  /** Tells the caller of something the listing could not do as promised (never silent). */
+  const warn = (message: string, cursor: PageCursor) => {
+    onWarning?.({ source, code: 'drift_unrepaired', message, cursor });
   };
 
   /**
@@ -332,23 +367,29 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   const repair = async (
     previous: ReadPage<Cursor, Info, T>,
     current: ReadPage<Cursor, Info, T>,
+    resumeAt: PageCursor,
   ): Promise<{ recovered: T[]; current: ReadPage<Cursor, Info, T> }> => {
     const recovered: T[] = [];
     const context = { timeline, drifting };
     let before = previous;
     let after = current;
-    for (
-      let attempt = 0;
-      attempt < MAX_REPAIRS_PER_BOUNDARY && canReread() && !isTight(before, after, context);
-      attempt++
-    ) {
+    let attempt = 0;
+    while (!isTight(before, after, context)) {
+      if (attempt >= MAX_REPAIRS_PER_BOUNDARY || !canReread()) {
+        warn(
+          `${source}: the data kept changing around this page, and records may have been missed between it and the page before; list again to be sure`,
+          resumeAt,
+        );
+        break;
+      }
+      attempt += 1;
       drifting = true;
       context.drifting = true;
       if (after.arrival > before.arrival) {
-        before = await reread(before.cursor);
+        before = await reread(before.cursor, resumeAt);
         for (const entry of before.entries) {
-          if (!seenItems.has(entry.key)) {
-            seenItems.add(entry.key);
+          if (!isSeen(entry.key)) {
+            markSeen(entry.key);
             recovered.push(entry.item);
           }
         }
@@ -356,7 +397,7 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
         // The new read decides the boundary; the records of the first stay yielded, since they
         // existed then (one may have moved to the front since).
         const first = after;
-        after = await reread(after.cursor);
+        after = await reread(after.cursor, resumeAt);
         const now = new Set(after.keys);
         for (const entry of first.entries) {
           if (!now.has(entry.key)) after.entries.push(entry);
@@ -366,13 +407,24 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
     return { recovered, current: after };
   };
 
+  /**
+   * The first keys yielded, kept whole: the front sweep reads them again, after the rolling
+   * dedupe window may have forgotten them.
+   */
+  const frontKeys = new Set<string>();
+  const isSeen = (key: string) => seenItems.has(key) || frontKeys.has(key);
+  const markSeen = (key: string) => {
+    seenItems.add(key);
+    if (frontKeys.size < DEDUPE_WINDOW) frontKeys.add(key);
+  };
+
   /** The entries not yielded before (up to `room` of them), noted as yielded. */
   const fresh = <E extends { key: string }>(entries: readonly E[], room: number): E[] => {
     const chosen: E[] = [];
     for (const entry of entries) {
       if (chosen.length >= room) break;
-      if (seenItems.has(entry.key)) continue;
-      seenItems.add(entry.key);
+      if (isSeen(entry.key)) continue;
+      markSeen(entry.key);
       if (yieldOrder.size >= DEDUPE_WINDOW) {
         const oldest = yieldOrder.keys().next().value;
         if (oldest !== undefined) yieldOrder.delete(oldest);
@@ -398,10 +450,12 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       if (signal?.aborted) throw abortedError(signal, source);
       pagesRead += 1;
 
-      let current = read(cursor, answer, skip);
+      let current = read(cursor, answer);
+      // Resumed inside a page: what comes before `skip` was yielded by the run that stopped.
+      for (const entry of current.entries) if (entry.index < skip) markSeen(entry.key);
       let recovered: T[] = [];
       if (previous !== undefined && strategy.positional) {
-        ({ recovered, current } = await repair(previous, current));
+        ({ recovered, current } = await repair(previous, current, pageCursor));
       }
       noteDrift(current);
       const records = current.page.records;
@@ -414,10 +468,12 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       }
       if (next !== null && seenCursors.has(cursorKey(next))) next = null;
 
+      const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
       if (records.length === 0 && !isFirstPage && !strategy.followsEmptyPages) {
-        // The end; records a repair found before it still count.
-        const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
+        // The end; records a repair found before it still count, and those of a first read of
+        // this page that is empty now.
         const items = recovered.slice(0, room);
+        for (const entry of fresh(current.entries, room - items.length)) items.push(entry.item);
         yielded += items.length;
         if (items.length > 0) yield withTotal({ items, next: null }, current.page.total);
         break;
@@ -431,15 +487,16 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
         );
       }
 
-      const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
       // Records a repair found (already noted as seen) come first: they stood before this page.
       const items = recovered.slice(0, room);
+      const droppedRecovered = recovered.length > items.length;
       const own = fresh(current.entries, room - items.length);
       for (const entry of own) items.push(entry.item);
-      const sawNew = items.length > 0 || current.entries.length < records.length - skip;
       // Where reading this page stopped, when maxItems cut it short.
       const full = items.length >= room;
       const consumed = !full ? records.length : (own.at(-1)?.index ?? skip - 1) + 1;
+      reportInvalid(current, skip, consumed, pageCursor);
+      const sawNew = items.length > 0 || current.invalid.some((bad) => bad.index >= skip);
       skip = 0;
       yielded += items.length;
 
@@ -457,10 +514,17 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
 
       const cutShort = consumed < records.length;
       const total = current.page.total;
-      if (cutShort || (maxItems !== undefined && yielded >= maxItems)) {
+      if (cutShort || droppedRecovered || (maxItems !== undefined && yielded >= maxItems)) {
         cancelAll();
         truth = null;
-        const resumeAt = cutShort ? publicCursor(cursor, consumed) : next && publicCursor(next, 0);
+        // Records recovered from the page before and left out: resume there (some records may
+        // come again; none is lost).
+        const resumeAt =
+          droppedRecovered && previous !== undefined
+            ? publicCursor(previous.cursor, 0)
+            : cutShort
+              ? publicCursor(cursor, consumed)
+              : next && publicCursor(next, 0);
         yield withTotal({ items, next: resumeAt }, total);
         return;
       }
@@ -477,7 +541,8 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
 
     // Records moved or inserted ahead of where the listing had got to are at the front now:
     // when drift was seen, read the front again until it holds nothing new.
-    if (drifting && settings.startedAtFront && strategy.positional) {
+    const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
+    if (drifting && settings.startedAtFront && strategy.positional && room > 0) {
       yield* sweepFront();
     }
   } finally {
@@ -485,23 +550,46 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
     cancelAll();
   }
 
+  /**
+   * Reads the front again. Best effort: everything before was yielded, so a failure here (or the
+   * re-read budget running out) is a warning, not an error that would undo a finished listing.
+   */
   async function* sweepFront(): AsyncGenerator<Page<T>, void, undefined> {
     let cursor: Cursor | null = strategy.first(settings.pageSize);
     let before: ReadPage<Cursor, Info, T> | undefined;
     let covered = 0;
-    while (cursor !== null && canReread()) {
+    const front = publicCursor(cursor, 0);
+    while (cursor !== null) {
       if (signal?.aborted) throw abortedError(signal, source);
-      let page = await reread(cursor);
+      if (!canReread() || covered >= DEDUPE_WINDOW) {
+        warn(
+          `${source}: records moved to the front while the listing ran may have been missed; list again to be sure`,
+          front,
+        );
+        return;
+      }
+      let page: ReadPage<Cursor, Info, T>;
       let recovered: T[] = [];
-      if (before !== undefined) ({ recovered, current: page } = await repair(before, page));
+      try {
+        page = await reread(cursor, front);
+        if (before !== undefined)
+          ({ recovered, current: page } = await repair(before, page, front));
+      } catch (error) {
+        if (signal?.aborted) throw abortedError(signal, source);
+        warn(
+          `${source}: reading the front again for records moved there failed (${safeText(error instanceof Error ? error.message : String(error))}); list again to be sure`,
+          front,
+        );
+        return;
+      }
       const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
-      const unseen = page.entries.some((entry) => !seenItems.has(entry.key));
+      const unseen = page.entries.some((entry) => !isSeen(entry.key));
       const items = recovered.slice(0, room);
       for (const entry of fresh(page.entries, room - items.length)) items.push(entry.item);
       yielded += items.length;
       covered += page.entries.length;
       const next = strategy.next(cursor, page.page);
-      if (items.length > 0) yield { items, next: null };
+      if (items.length > 0) yield withTotal({ items, next: null }, page.page.total);
       if (maxItems !== undefined && yielded >= maxItems) return;
       // The front is done when a page holds nothing new, its records stand in the order they
       // were first listed (no record moved among them), and the front has been read at least

@@ -41,6 +41,19 @@ export interface InvalidRecord {
 }
 
 /**
+ * Something a listing could not do as promised, told rather than kept silent: the vendor's data
+ * kept changing past what the listing could repair (`drift_unrepaired`), so records may have been
+ * missed; list again (or from `cursor`) to be sure.
+ */
+export interface ListingWarning {
+  source: string;
+  code: 'drift_unrepaired';
+  message: string;
+  /** Where the listing stood. */
+  cursor: PageCursor;
+}
+
+/**
  * A budget of requests in flight shared by several listings: each page request runs through it.
  * `exportHistory` shares one between the conversation listing and every message listing.
  */
@@ -72,6 +85,11 @@ export interface PaginateOptions {
    * Without a handler, such a record makes iteration throw code `invalid_response`.
    */
   onInvalidRecord?: (record: InvalidRecord) => void;
+  /**
+   * Told when the listing could not keep a promise and carried on: the vendor's data kept
+   * changing past what it could repair, so records may have been missed.
+   */
+  onWarning?: (warning: ListingWarning) => void;
   /** Runs every page request through a budget shared with other listings. */
   limiter?: RequestLimiter;
 }
