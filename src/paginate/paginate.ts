@@ -368,8 +368,17 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
     previous: ReadPage<Cursor, Info, T>,
     current: ReadPage<Cursor, Info, T>,
     resumeAt: PageCursor,
+    earlier: ReadPage<Cursor, Info, T>[] = [],
   ): Promise<{ recovered: T[]; current: ReadPage<Cursor, Info, T> }> => {
     const recovered: T[] = [];
+    const recover = (read: ReadPage<Cursor, Info, T>) => {
+      for (const entry of read.entries) {
+        if (!isSeen(entry.key)) {
+          markSeen(entry.key);
+          recovered.push(entry.item);
+        }
+      }
+    };
     const context = { timeline, drifting };
     let before = previous;
     let after = current;
@@ -387,12 +396,18 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       context.drifting = true;
       if (after.arrival > before.arrival) {
         before = await reread(before.cursor, resumeAt);
-        for (const entry of before.entries) {
-          if (!isSeen(entry.key)) {
-            markSeen(entry.key);
-            recovered.push(entry.item);
-          }
+        // A new read that starts with a record never seen: more records slipped back than a
+        // page holds, into the pages before it. Walk back while that is so.
+        let newer = before;
+        for (let back = earlier.length - 1; back >= 0 && canReread(); back--) {
+          const head = newer.keys[0];
+          if (head === undefined || isSeen(head)) break;
+          const older = earlier[back];
+          if (older === undefined) break;
+          newer = await reread(older.cursor, resumeAt);
+          recover(newer);
         }
+        recover(before);
       } else {
         // The new read decides the boundary; the records of the first stay yielded, since they
         // existed then (one may have moved to the front since).
@@ -436,6 +451,8 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   };
 
   let previous: ReadPage<Cursor, Info, T> | undefined;
+  /** The pages read before `previous`, for walking back when records slip past more than one. */
+  const earlier: ReadPage<Cursor, Info, T>[] = [];
   try {
     while (truth !== null) {
       if (signal?.aborted) throw abortedError(signal, source);
@@ -455,7 +472,7 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       for (const entry of current.entries) if (entry.index < skip) markSeen(entry.key);
       let recovered: T[] = [];
       if (previous !== undefined && strategy.positional) {
-        ({ recovered, current } = await repair(previous, current, pageCursor));
+        ({ recovered, current } = await repair(previous, current, pageCursor, earlier));
       }
       noteDrift(current);
       const records = current.page.records;
@@ -532,6 +549,10 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       if (next !== null && concurrency > 1 && plan === undefined && queue.length === 0) {
         plan = strategy.plan?.(cursor, current.page, next)[Symbol.iterator]();
       }
+      if (previous !== undefined) {
+        earlier.push(previous);
+        if (earlier.length > MAX_REPAIRS_PER_BOUNDARY) earlier.shift();
+      }
       previous = current;
       truth = next;
       if (truth === null) cancelAll();
@@ -582,6 +603,14 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
         );
         return;
       }
+      // A record moved to the front while the sweep ran (this page repeats more of the one before
+      // it than new records explain) now stands before the sweep. Start again.
+      if (before !== undefined && movedSince(before, page)) {
+        before = undefined;
+        covered = 0;
+        cursor = strategy.first(settings.pageSize);
+        continue;
+      }
       const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
       const unseen = page.entries.some((entry) => !isSeen(entry.key));
       const items = recovered.slice(0, room);
@@ -600,6 +629,13 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       before = page;
       cursor = next;
     }
+  }
+
+  function movedSince(before: Snapshot, after: Snapshot): boolean {
+    const earlier = new Set(before.keys);
+    const repeated = after.keys.filter((key) => earlier.has(key)).length;
+    const grown = (after.total ?? 0) - (before.total ?? after.total ?? 0);
+    return repeated > Math.max(0, grown);
   }
 
   function inOrder(keys: readonly string[]): boolean {
