@@ -5,7 +5,7 @@ import {
   type EmulatorOptions,
   readNumber,
 } from './emulator.js';
-import { LiveData, type LiveRecords } from './live-data.js';
+import { LiveData, type LiveRecords, MessageListings } from './live-data.js';
 import { between, createRandom, hashSeed, pick, randomUuid } from './random.js';
 
 type WireRecord = Record<string, unknown>;
@@ -124,19 +124,8 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
   }
   const listed = plans.map((plan) => plan.record);
   const live = options.live ? new LiveData(options.live, seed) : undefined;
-  /** Message listings made concrete once live data changes them. */
-  const liveMessages = new Map<string, WireRecord[]>();
-
-  function messagesOf(plan: ChatPlan): WireRecord[] {
-    let records = liveMessages.get(plan.id);
-    if (records === undefined) {
-      records = Array.from({ length: plan.messageCount }, (_, position) =>
-        messageAt(plan, position),
-      );
-      if (live) liveMessages.set(plan.id, records);
-    }
-    return records;
-  }
+  const messageListings = new MessageListings<ChatPlan, WireRecord>(live !== undefined, messageAt);
+  const messagesOf = (plan: ChatPlan) => messageListings.of(plan);
 
   const liveChats: LiveRecords<WireRecord> = {
     idOf: (record) => String(record.id),
@@ -313,9 +302,7 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
     totalMessages: () =>
       listed.reduce((sum, record) => {
         const plan = byId.get(String(record.id));
-        return (
-          sum + (plan === undefined ? 0 : (liveMessages.get(plan.id)?.length ?? plan.messageCount))
-        );
+        return sum + (plan === undefined ? 0 : messageListings.count(plan));
       }, 0),
     live,
   });

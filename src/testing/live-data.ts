@@ -151,3 +151,34 @@ export class LiveData {
     }
   }
 }
+
+/**
+ * The message listings of an emulator: generated on demand from their plan while the data is
+ * static (large data sets take little memory), made concrete, and kept, once live data can
+ * change them.
+ */
+export class MessageListings<Plan extends { id: string; messageCount: number }, R> {
+  readonly #concrete = new Map<string, R[]>();
+
+  constructor(
+    private readonly live: boolean,
+    private readonly messageAt: (plan: Plan, position: number) => R,
+  ) {}
+
+  /** Every message of a conversation, as the listing holds them now. */
+  of(plan: Plan): R[] {
+    let records = this.#concrete.get(plan.id);
+    if (records === undefined) {
+      records = Array.from({ length: plan.messageCount }, (_, position) =>
+        this.messageAt(plan, position),
+      );
+      if (this.live) this.#concrete.set(plan.id, records);
+    }
+    return records;
+  }
+
+  /** How many messages a conversation has now. */
+  count(plan: Plan): number {
+    return this.#concrete.get(plan.id)?.length ?? plan.messageCount;
+  }
+}

@@ -5,7 +5,7 @@ import {
   type EmulatorOptions,
   readNumber,
 } from './emulator.js';
-import { LiveData, type LiveRecords } from './live-data.js';
+import { LiveData, type LiveRecords, MessageListings } from './live-data.js';
 import {
   between,
   createRandom,
@@ -143,19 +143,11 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
   }
   const listed = plans.map((plan) => plan.record);
   const live = options.live ? new LiveData(options.live, seed) : undefined;
-  /** Message listings made concrete once live data changes them. */
-  const liveMessages = new Map<string, WireRecord[]>();
-
-  function messagesOf(plan: ConversationPlan): WireRecord[] {
-    let records = liveMessages.get(plan.id);
-    if (records === undefined) {
-      records = Array.from({ length: plan.messageCount }, (_, position) =>
-        messageAt(plan, position),
-      );
-      if (live) liveMessages.set(plan.id, records);
-    }
-    return records;
-  }
+  const messageListings = new MessageListings<ConversationPlan, WireRecord>(
+    live !== undefined,
+    messageAt,
+  );
+  const messagesOf = (plan: ConversationPlan) => messageListings.of(plan);
 
   const liveConversations: LiveRecords<WireRecord> = {
     idOf: (record) => String(record.id),
@@ -370,9 +362,7 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
     totalMessages: () =>
       listed.reduce((sum, record) => {
         const plan = byId.get(String(record.id));
-        return (
-          sum + (plan === undefined ? 0 : (liveMessages.get(plan.id)?.length ?? plan.messageCount))
-        );
+        return sum + (plan === undefined ? 0 : messageListings.count(plan));
       }, 0),
     live,
   });
