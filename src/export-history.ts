@@ -124,7 +124,7 @@ async function* run(
   concurrency: number,
   includeRaw: boolean,
 ): AsyncGenerator<ConversationExport, void, undefined> {
-  const { signal: callerSignal, pageSize, onInvalidRecord } = shared;
+  const { signal: callerSignal, pageSize, onInvalidRecord, onWarning } = shared;
   const sourceId = plans[0]?.source.id;
   const limit = pLimit(concurrency);
   const limiter: RequestLimiter = { run: (request) => limit(request) };
@@ -149,7 +149,14 @@ async function* run(
     conversation: Conversation,
   ): Promise<Message[]> => {
     const messages = await source
-      .listMessages(conversation.id, { pageSize, concurrency, limiter, signal, onInvalidRecord })
+      .listMessages(conversation.id, {
+        pageSize,
+        concurrency,
+        limiter,
+        signal,
+        onInvalidRecord,
+        onWarning,
+      })
       .toArray();
     if (!includeRaw) for (const message of messages) message.raw = undefined;
     return messages;

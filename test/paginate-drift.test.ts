@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createOkChatSource,
+  exportHistory,
   type InvalidRecord,
   type ListingWarning,
   paginate,
@@ -108,5 +109,29 @@ describe('data that changes past what a listing can repair', () => {
     expect(() => paginate(fake.definition, { onWarning: 'x' as never })).toThrow(
       /onWarning must be a function/,
     );
+  });
+});
+
+describe('exportHistory', () => {
+  it('passes onWarning to the message listings too', async () => {
+    const emulator = createOkChatEmulator({
+      conversations: 3,
+      messagesPerConversation: 40,
+      live: { listings: ['messages'], changes: ['delete', 'insert'], rate: 1 },
+    });
+    const source = createOkChatSource({
+      apiKey: emulator.apiKey,
+      chatbotId: emulator.chatbotId,
+      baseURL: 'https://okchat.test',
+      fetch: emulator.fetch,
+    });
+    const warnings: ListingWarning[] = [];
+    for await (const _entry of exportHistory(source, {
+      pageSize: 5,
+      onWarning: (warning) => warnings.push(warning),
+    })) {
+      // consume
+    }
+    expect(warnings.length).toBeGreaterThan(0);
   });
 });

@@ -160,6 +160,8 @@ async function exportCommand(
         maxConversations: values.maxConversations,
         signal: controller.signal,
         onInvalidRecord,
+        onWarning: (warning) =>
+          progress?.note(printable(redact(`${NAME}: warning: ${warning.message}`))),
       },
       writer,
       progress,

@@ -1,5 +1,5 @@
 import { exportHistory } from '../export-history.js';
-import type { InvalidRecord } from '../paginate/types.js';
+import type { InvalidRecord, ListingWarning } from '../paginate/types.js';
 import type { NdjsonWriter } from './ndjson-writer.js';
 import type { ExportTarget } from './open-sources.js';
 import type { Progress } from './progress.js';
@@ -12,6 +12,8 @@ export interface ExportSettings {
   signal: AbortSignal;
   /** Hears each vendor record that could not be read; the export goes on without it. */
   onInvalidRecord: (record: InvalidRecord) => void;
+  /** Hears what a listing could not do as promised (data changing faster than it can repair). */
+  onWarning: (warning: ListingWarning) => void;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function runExport(
       concurrency: settings.concurrency,
       signal: settings.signal,
       onInvalidRecord: settings.onInvalidRecord,
+      onWarning: settings.onWarning,
     },
   );
   for await (const { conversation, messages, source } of history) {
