@@ -32,7 +32,8 @@ export const MetadataSchema = z
   Record<string, unknown>
 >;
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not an array, not null, not a class instance), kept as it is. */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;

@@ -1,13 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type Conversation,
   createOkChatSource,
   exportHistory,
   type InvalidRecord,
   type ListingWarning,
+  type Page,
   paginate,
 } from '../src/index.js';
-import { createOkChatEmulator } from '../src/testing/index.js';
+import { createOkChatEmulator, type OkChatEmulator } from '../src/testing/index.js';
 import { createFakeListing } from './helpers/fake-listing.js';
+
+/** An OkChat source reading `emulator` in process. */
+function sourceOf(emulator: OkChatEmulator) {
+  return createOkChatSource({
+    apiKey: emulator.apiKey,
+    chatbotId: emulator.chatbotId,
+    baseURL: 'https://okchat.test',
+    fetch: emulator.fetch,
+  });
+}
 
 /** The fifth record of every page is invalid; the rest are fine. */
 const withInvalidFifth = (records: unknown[]) =>
@@ -85,12 +97,7 @@ describe('data that changes past what a listing can repair', () => {
       conversations: 60,
       live: { listings: ['conversations'], changes: ['delete', 'insert'], rate: 1 },
     });
-    const source = createOkChatSource({
-      apiKey: emulator.apiKey,
-      chatbotId: emulator.chatbotId,
-      baseURL: 'https://okchat.test',
-      fetch: emulator.fetch,
-    });
+    const source = sourceOf(emulator);
     const warnings: ListingWarning[] = [];
     await source
       .listConversations({
@@ -119,12 +126,7 @@ describe('exportHistory', () => {
       messagesPerConversation: 40,
       live: { listings: ['messages'], changes: ['delete', 'insert'], rate: 1 },
     });
-    const source = createOkChatSource({
-      apiKey: emulator.apiKey,
-      chatbotId: emulator.chatbotId,
-      baseURL: 'https://okchat.test',
-      fetch: emulator.fetch,
-    });
+    const source = sourceOf(emulator);
     const warnings: ListingWarning[] = [];
     for await (const _entry of exportHistory(source, {
       pageSize: 5,
@@ -133,5 +135,36 @@ describe('exportHistory', () => {
       // consume
     }
     expect(warnings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('maxItems on a drifting listing', () => {
+  it('records a repair recovered past maxItems are where the resume cursor points', async () => {
+    // Two records deleted from page 1 after it was answered: page 2 then starts two records
+    // later, and a new read of page 1 recovers both; maxItems leaves room for one.
+    const emulator = createOkChatEmulator({
+      conversations: 7,
+      seed: 3,
+      live: {
+        listings: ['conversations'],
+        schedule: (page) => (page.count === 1 ? ['delete', 'delete'] : []),
+      },
+    });
+    const before = emulator.conversations().map((record) => String(record.id));
+    const source = sourceOf(emulator);
+    const first: Page<Conversation>[] = [];
+    for await (const page of source.listConversations({ pageSize: 3, maxItems: 4 }).pages()) {
+      first.push(page);
+    }
+    const firstIds = first.flatMap((page) => page.items.map((item) => item.id));
+    const next = first.at(-1)?.next;
+    expect(firstIds).toHaveLength(4);
+    expect(next).toEqual({ page: 1, limit: 3 });
+    const rest = await source
+      .listConversations({ pageSize: 3, startAt: next ?? undefined })
+      .toArray();
+    const after = new Set(emulator.conversations().map((record) => String(record.id)));
+    const yielded = new Set([...firstIds, ...rest.map((item) => item.id)]);
+    expect(before.filter((id) => after.has(id) && !yielded.has(id))).toEqual([]);
   });
 });

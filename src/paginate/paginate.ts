@@ -5,6 +5,7 @@ import { isTight, type Snapshot, Timeline } from './drift.js';
 import { createPaginated, type Paginated } from './paginated.js';
 import { RecentKeys } from './recent-keys.js';
 import { exceedsDepth, MAX_RECORD_DEPTH } from './record-depth.js';
+import { readRecordId } from './record-id.js';
 import type {
   FetchedPage,
   MapResult,
@@ -680,16 +681,6 @@ function safeMap<Cursor extends PageCursor, Info, T>(
     };
     return { ok: false, issues: [issue], id: readRecordId(record) };
   }
-}
-
-/** The id of a record that could not be mapped, for reports, when it has a usable one. */
-function readRecordId(record: unknown): string | undefined {
-  if (typeof record !== 'object' || record === null || !Object.hasOwn(record, 'id')) {
-    return undefined;
-  }
-  const id = (record as { id?: unknown }).id;
-  if (typeof id === 'string') return id;
-  return typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : undefined;
 }
 
 /** The page size a cursor asks for (`limit`), or the listing's. */

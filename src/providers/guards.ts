@@ -1,3 +1,4 @@
+import { isPlainRecord } from '../model.js';
 import { isWellFormedText } from '../safe-text.js';
 
 /**
@@ -32,12 +33,8 @@ export const isNullishArray: Guard = (value) => value == null || Array.isArray(v
 export const isNullishCount: Guard = (value) =>
   value == null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0);
 
-/** A JSON object (not an array, not null), as `z.record(z.string(), z.unknown())` accepts it. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
+/** A JSON object (not an array, not null), as `MetadataSchema` accepts it. */
+export const isPlainObject = isPlainRecord;
 
 export const isNullishPlainObject: Guard = (value) => value == null || isPlainObject(value);
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { readRecordId } from '../paginate/record-id.js';
 import type { MapResult, RecordIssue } from '../paginate/types.js';
 import { InvalidTimestampError } from '../timestamp.js';
 
@@ -32,18 +33,18 @@ export function mapRecordWith<Schema extends z.ZodType, T>(
       return {
         ok: false,
         issues: [{ code: 'custom', path: error.path, message: error.message }],
-        id: readId(record),
+        id: readRecordId(record),
       };
     }
   }
   const parsed = schema.safeParse(record);
-  if (!parsed.success) return { ok: false, issues: parsed.error.issues, id: readId(record) };
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues, id: readRecordId(record) };
   try {
     return { ok: true, value: map(parsed.data, record) };
   } catch (error) {
     if (error instanceof InvalidFieldError) {
       const issue: RecordIssue = { code: 'custom', path: error.path, message: error.message };
-      return { ok: false, issues: [issue], id: readId(record) };
+      return { ok: false, issues: [issue], id: readRecordId(record) };
     }
     throw error;
   }
@@ -57,13 +58,4 @@ export function field<T>(path: string, convert: () => T): T {
     if (error instanceof InvalidTimestampError) throw new InvalidFieldError([path], error.message);
     throw error;
   }
-}
-
-function readId(record: unknown): string | undefined {
-  if (typeof record !== 'object' || record === null) return undefined;
-  if (!Object.hasOwn(record, 'id')) return undefined;
-  const id = (record as { id?: unknown }).id;
-  if (typeof id === 'string') return id;
-  // A number past 2^53 has already lost digits: no id beats a wrong one.
-  return typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : undefined;
 }

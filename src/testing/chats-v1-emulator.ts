@@ -299,11 +299,7 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
       const plan = byId.get(chatId);
       return plan === undefined ? [] : [...messagesOf(plan)];
     },
-    totalMessages: () =>
-      listed.reduce((sum, record) => {
-        const plan = byId.get(String(record.id));
-        return sum + (plan === undefined ? 0 : messageListings.count(plan));
-      }, 0),
+    totalMessages: () => messageListings.total(listed.map((record) => byId.get(String(record.id)))),
     live,
   });
 }

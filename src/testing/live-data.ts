@@ -177,8 +177,12 @@ export class MessageListings<Plan extends { id: string; messageCount: number }, 
     return records;
   }
 
-  /** How many messages a conversation has now. */
-  count(plan: Plan): number {
-    return this.#concrete.get(plan.id)?.length ?? plan.messageCount;
+  /** How many messages the conversations of `plans` have now, together. */
+  total(plans: Iterable<Plan | undefined>): number {
+    let sum = 0;
+    for (const plan of plans) {
+      if (plan !== undefined) sum += this.#concrete.get(plan.id)?.length ?? plan.messageCount;
+    }
+    return sum;
   }
 }

@@ -359,11 +359,7 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
       const plan = byId.get(conversationId);
       return plan === undefined ? [] : [...messagesOf(plan)];
     },
-    totalMessages: () =>
-      listed.reduce((sum, record) => {
-        const plan = byId.get(String(record.id));
-        return sum + (plan === undefined ? 0 : messageListings.count(plan));
-      }, 0),
+    totalMessages: () => messageListings.total(listed.map((record) => byId.get(String(record.id)))),
     live,
   });
 }
