@@ -1,11 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import { ChatHistoryError, invalidArgument, optionsObject } from './errors.js';
-import type { Conversation, Message } from './model.js';
+import type { ChatHistorySource, ListConversationsOptions } from './chat-history-source.js';
+import { abortedError } from './errors/aborted.js';
+import { ChatHistoryError } from './errors/chat-history-error.js';
+import { invalidArgument, optionsObject } from './errors/invalid-argument.js';
+import { unsupported } from './errors/unsupported.js';
+import type { Conversation, Message } from './model/canonical-schemas.js';
 import { MAX_CONCURRENCY } from './paginate/paginate.js';
 import type { RequestLimiter } from './paginate/types.js';
-import { abortedError } from './retry.js';
-import { type ChatHistorySource, type ListConversationsOptions, unsupported } from './source.js';
 
 /** Options of {@link exportHistory}. */
 export interface ExportHistoryOptions

@@ -1,29 +1,33 @@
 export {
+  type ChatHistorySource,
+  defineSource,
+  type ListConversationsOptions,
+  type ListMessagesOptions,
+  type SourceCapabilities,
+  type SourceDefinition,
+} from './chat-history-source.js';
+export {
   ChatHistoryError,
   type ChatHistoryErrorCode,
   type ChatHistoryErrorOptions,
-} from './errors.js';
+} from './errors/chat-history-error.js';
+export { unsupported } from './errors/unsupported.js';
 export {
   type ConversationExport,
   type ExportHistoryOptions,
   exportHistory,
 } from './export-history.js';
+export { encodePathSegment } from './http/encode-path-segment.js';
 export {
   createHttpClient,
-  encodePathSegment,
   type FetchFunction,
   type GetJsonOptions,
   type HttpClient,
   type HttpClientOptions,
   type HttpOptions,
   type QueryValue,
-} from './http.js';
-export {
-  inferMediaType,
-  kindOfMediaType,
-  type MediaTypeInfo,
-  mediaTypeFromFileName,
-} from './media-type.js';
+} from './http/http-client.js';
+export { DEFAULT_RETRY, type RetryOptions } from './http/retry.js';
 export {
   type Attachment,
   type AttachmentKind,
@@ -45,7 +49,14 @@ export {
   TimestampSchema,
   type Usage,
   UsageSchema,
-} from './model.js';
+} from './model/canonical-schemas.js';
+export {
+  inferMediaType,
+  kindOfMediaType,
+  type MediaTypeInfo,
+  mediaTypeFromFileName,
+} from './model/media-type.js';
+export { InvalidTimestampError, normalizeTimestamp } from './model/timestamp.js';
 export { type CursorInfo, cursorStrategy, type OpaqueCursor } from './paginate/cursor-strategy.js';
 export { type OffsetCursor, type OffsetInfo, offsetStrategy } from './paginate/offset-strategy.js';
 export {
@@ -77,15 +88,4 @@ export {
   OKCHAT_DEFAULT_BASE_URL,
   type OkChatSourceOptions,
 } from './providers/okchat/okchat-source.js';
-export { DEFAULT_RETRY, type RetryOptions } from './retry.js';
-export {
-  type ChatHistorySource,
-  defineSource,
-  type ListConversationsOptions,
-  type ListMessagesOptions,
-  type SourceCapabilities,
-  type SourceDefinition,
-  unsupported,
-} from './source.js';
-export { InvalidTimestampError, normalizeTimestamp } from './timestamp.js';
 export { VERSION } from './version.js';

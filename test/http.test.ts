@@ -3,10 +3,10 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
+import { encodePathSegment } from '../src/http/encode-path-segment.js';
 import {
   ChatHistoryError,
   createHttpClient,
-  encodePathSegment,
   type HttpClientOptions,
   VERSION,
 } from '../src/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_IN_FLIGHT_REQUESTS, RequestGate } from '../src/http/request-gate.js';
 import { createOkChatSource, exportHistory } from '../src/index.js';
-import { DEFAULT_MAX_IN_FLIGHT_REQUESTS, RequestGate } from '../src/request-gate.js';
 import { createOkChatEmulator, serveEmulator } from '../src/testing/index.js';
 
 describe('load: a vendor that limits concurrent requests', () => {

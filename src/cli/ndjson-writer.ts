@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { terminalSafeJson } from '../safe-text.js';
+import { terminalSafeJson } from '../text/safe-text.js';
 
 const CHUNK_BYTES = 64 * 1024;
 

@@ -1,7 +1,7 @@
-import { ChatHistoryError } from '../errors.js';
+import type { ChatHistorySource } from '../chat-history-source.js';
+import { ChatHistoryError } from '../errors/chat-history-error.js';
 import { createChatsV1Source } from '../providers/chats-v1/chats-v1-source.js';
 import { createOkChatSource } from '../providers/okchat/okchat-source.js';
-import type { ChatHistorySource } from '../source.js';
 import { startSandbox } from '../testing/serve.js';
 import { UsageError } from './usage-error.js';
 

@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { ChatHistoryError } from '../errors.js';
+import { ChatHistoryError } from '../errors/chat-history-error.js';
 import { MAX_CONCURRENCY } from '../paginate/paginate.js';
 import type { InvalidRecord } from '../paginate/types.js';
-import { createRedactor } from '../redact.js';
-import { quoted, safeText } from '../safe-text.js';
+import { createRedactor } from '../text/redact.js';
+import { quoted, safeText } from '../text/safe-text.js';
 import { VERSION } from '../version.js';
 import { type EXPORT_OPTIONS, exportHelp, mainHelp, PARSE_OPTIONS } from './cli-options.js';
 import { NdjsonWriter } from './ndjson-writer.js';

@@ -1,6 +1,9 @@
-import { ChatHistoryError, invalidArgument, optionsObject, redactError } from '../errors.js';
-import { abortedError } from '../retry.js';
-import { isWellFormedText, quoted, safeText } from '../safe-text.js';
+import { abortedError } from '../errors/aborted.js';
+import { ChatHistoryError } from '../errors/chat-history-error.js';
+import { redactError } from '../errors/copy-error.js';
+import { invalidArgument, optionsObject } from '../errors/invalid-argument.js';
+import { invalidListing } from '../errors/invalid-response.js';
+import { isWellFormedText, quoted, safeText } from '../text/safe-text.js';
 import { isTight, type Snapshot, Timeline } from './drift.js';
 import { createPaginated, type Paginated } from './paginated.js';
 import { RecentKeys } from './recent-keys.js';
@@ -274,9 +277,10 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
     );
     const pageCursor = publicCursor(cursor, 0);
     if (records.length > cap) {
-      throw new ChatHistoryError(
-        `${source}: a page of ${records.length} records for a page size of ${pageLimit(cursor, settings.pageSize)} is refused (at most ${cap}: ${RECORDS_PER_PAGE_FACTOR} x the page size, or ${MIN_RECORDS_PER_PAGE_CAP})`,
-        { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
+      throw invalidListing(
+        source,
+        `a page of ${records.length} records for a page size of ${pageLimit(cursor, settings.pageSize)} is refused (at most ${cap}: ${RECORDS_PER_PAGE_FACTOR} x the page size, or ${MIN_RECORDS_PER_PAGE_CAP})`,
+        pageCursor,
       );
     }
     const entries: ReadPage<Cursor, Info, T>['entries'] = [];
@@ -479,9 +483,10 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       const records = current.page.records;
       let next = strategy.next(cursor, current.page);
       if (next !== null && !isWellFormedCursor(next)) {
-        throw new ChatHistoryError(
-          `${source}: the vendor's next-page cursor is not well-formed text: ${safePreview(next)}`,
-          { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
+        throw invalidListing(
+          source,
+          `the vendor's next-page cursor is not well-formed text: ${safePreview(next)}`,
+          pageCursor,
         );
       }
       if (next !== null && seenCursors.has(cursorKey(next))) next = null;
@@ -499,9 +504,10 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       isFirstPage = false;
       emptyPages = records.length === 0 ? emptyPages + 1 : 0;
       if (emptyPages > MAX_EMPTY_PAGES) {
-        throw new ChatHistoryError(
-          `${source}: ${emptyPages} empty pages in a row, each naming another; the vendor is not advancing`,
-          { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
+        throw invalidListing(
+          source,
+          `${emptyPages} empty pages in a row, each naming another; the vendor is not advancing`,
+          pageCursor,
         );
       }
 
@@ -521,9 +527,10 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       if (records.length > 0 && !sawNew) {
         stalled += 1;
         if (stalled >= MAX_STALLED_PAGES) {
-          throw new ChatHistoryError(
-            `${source}: ${stalled} pages in a row held only records already listed; the vendor is not advancing`,
-            { code: 'invalid_response', source, retryable: false, cursor: pageCursor },
+          throw invalidListing(
+            source,
+            `${stalled} pages in a row held only records already listed; the vendor is not advancing`,
+            pageCursor,
           );
         }
       } else {
@@ -712,9 +719,10 @@ function invalidRecordError(report: {
   const where =
     first && first.path.length > 0 ? safeText(first.path.map(String).join('.'), 100) : '(record)';
   const more = report.issues.length > 1 ? ` (+${report.issues.length - 1} more issues)` : '';
-  return new ChatHistoryError(
-    `${report.source}: invalid ${which} at ${where}: ${safeText(first?.message ?? 'invalid')}${more}. Pass onInvalidRecord to skip such records and keep them.`,
-    { code: 'invalid_response', source: report.source, retryable: false, cursor: report.cursor },
+  return invalidListing(
+    report.source,
+    `invalid ${which} at ${where}: ${safeText(first?.message ?? 'invalid')}${more}. Pass onInvalidRecord to skip such records and keep them.`,
+    report.cursor,
   );
 }
 
@@ -723,9 +731,11 @@ function withCursor(error: unknown, cursor: PageCursor, source: string): ChatHis
     if (error.cursor === undefined) error.cursor = cursor;
     return error;
   }
-  return new ChatHistoryError(
-    `${source}: reading a page failed: ${safeText(error instanceof Error ? error.message : String(error))}`,
-    { code: 'invalid_response', source, retryable: false, cursor, cause: error },
+  return invalidListing(
+    source,
+    `reading a page failed: ${safeText(error instanceof Error ? error.message : String(error))}`,
+    cursor,
+    error,
   );
 }
 

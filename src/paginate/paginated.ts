@@ -1,4 +1,4 @@
-import { invalidArgument } from '../errors.js';
+import { invalidArgument } from '../errors/invalid-argument.js';
 import type { Page } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
-import { isPlainRecord } from '../model.js';
-import { isWellFormedText } from '../safe-text.js';
+import { isPlainRecord } from '../model/canonical-schemas.js';
+import { isWellFormedText } from '../text/safe-text.js';
 
 /**
  * Plain type checks for the fast path of record validation: a record that passes its guard is

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
+import { InvalidTimestampError } from '../model/timestamp.js';
 import { readRecordId } from '../paginate/record-id.js';
 import type { MapResult, RecordIssue } from '../paginate/types.js';
-import { InvalidTimestampError } from '../timestamp.js';
 
 /** A field of a vendor record whose value a mapper could not use. */
 export class InvalidFieldError extends Error {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ChatHistoryError } from '../errors.js';
-import { safeText } from '../safe-text.js';
+import { invalidEnvelope } from '../errors/invalid-response.js';
+import { safeText } from '../text/safe-text.js';
 
 /**
  * Validates a page envelope (the page itself, not its records). A wrong shape is the vendor's
@@ -21,14 +21,9 @@ export function parseEnvelope<Schema extends z.ZodType>(
     issue && issue.path.length > 0 ? safeText(issue.path.map(String).join('.'), 100) : '(body)';
   // Paths hold caller and vendor ids of any length.
   const path = safeText(request.path, 300);
-  throw new ChatHistoryError(
-    `GET ${path} -> invalid_response (${request.source}): unexpected page envelope at ${where}: ${safeText(issue?.message ?? 'invalid')}`,
-    {
-      code: 'invalid_response',
-      source: request.source,
-      method: 'GET',
-      path,
-      retryable: false,
-    },
+  throw invalidEnvelope(
+    { method: 'GET', path, source: request.source },
+    where,
+    safeText(issue?.message ?? 'invalid'),
   );
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MetadataSchema } from '../model.js';
-import { isWellFormedText } from '../safe-text.js';
+import { MetadataSchema } from '../model/canonical-schemas.js';
+import { isWellFormedText } from '../text/safe-text.js';
 
 /** A count in an envelope: a number, or a numeric string from servers that echo query values. */
 export const CountSchema = z.union([

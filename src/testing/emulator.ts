@@ -1,4 +1,4 @@
-import type { FetchFunction } from '../http.js';
+import type { FetchFunction } from '../http/http-client.js';
 import { chooseFault, type FaultOptions, faultResponse } from './faults.js';
 import type { LiveDataOptions } from './live-data.js';
 import { between, createRandom, hashSeed } from './random.js';

@@ -9,7 +9,7 @@ import {
   type InvalidRecord,
   type OkChatSourceOptions,
 } from '../../src/index.js';
-import { SECRET_FRAGMENT_LENGTH } from '../../src/redact.js';
+import { SECRET_FRAGMENT_LENGTH } from '../../src/text/redact.js';
 import { type LoopbackServer, startLoopbackServer } from './loopback-server.js';
 
 /** The key every hostile-vendor test hands to its source. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_REDIRECTS } from '../../src/http.js';
+import { MAX_REDIRECTS } from '../../src/http/http-client.js';
 import { caught } from '../helpers/caught.js';
 import {
   CHATBOT,

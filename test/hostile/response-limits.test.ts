@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { createBrotliCompress, createGzip } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_RESPONSE_BYTES, MAX_JSON_CONTAINERS } from '../../src/http.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/http/http-client.js';
+import { MAX_JSON_CONTAINERS } from '../../src/http/parse-json-body.js';
 import { MIN_RECORDS_PER_PAGE_CAP, RECORDS_PER_PAGE_FACTOR } from '../../src/paginate/paginate.js';
 import { caught } from '../helpers/caught.js';
 import {

@@ -8,7 +8,7 @@ import {
   type OpaqueCursor,
   paginate,
 } from '../../src/index.js';
-import { createRedactor, SECRET_FRAGMENT_LENGTH } from '../../src/redact.js';
+import { createRedactor, SECRET_FRAGMENT_LENGTH } from '../../src/text/redact.js';
 import { caught } from '../helpers/caught.js';
 import {
   CHATBOT,

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_IN_FLIGHT_REQUESTS } from '../../src/request-gate.js';
+import { DEFAULT_MAX_IN_FLIGHT_REQUESTS } from '../../src/http/request-gate.js';
 import {
   CHATBOT,
   KEY,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { safeText } from '../../src/safe-text.js';
+import { safeText } from '../../src/text/safe-text.js';
 import { caught } from '../helpers/caught.js';
 import {
   CHATBOT,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_TIMER_MS, parseRetryAfter, sleep } from '../../src/http/retry.js';
 import type { RetryOptions } from '../../src/index.js';
-import { MAX_TIMER_MS, parseRetryAfter, sleep } from '../../src/retry.js';
 import { caught } from '../helpers/caught.js';
 import { okchatPage, okchatSource, Servers, sendJson } from '../helpers/hostile.js';
 

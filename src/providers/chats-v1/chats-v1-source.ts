@@ -1,11 +1,14 @@
-import { invalidArgument, optionsObject } from '../../errors.js';
 import {
-  createHttpClient,
-  encodePathSegment,
-  type HttpOptions,
-  pickHttpOptions,
-} from '../../http.js';
-import type { Conversation, Message } from '../../model.js';
+  type ChatHistorySource,
+  defineSource,
+  type ListConversationsOptions,
+  type ListMessagesOptions,
+} from '../../chat-history-source.js';
+import { invalidArgument, optionsObject } from '../../errors/invalid-argument.js';
+import { unsupported } from '../../errors/unsupported.js';
+import { encodePathSegment } from '../../http/encode-path-segment.js';
+import { createHttpClient, type HttpOptions, pickHttpOptions } from '../../http/http-client.js';
+import type { Conversation, Message } from '../../model/canonical-schemas.js';
 import {
   type OffsetCursor,
   type OffsetInfo,
@@ -13,13 +16,6 @@ import {
 } from '../../paginate/offset-strategy.js';
 import { paginate } from '../../paginate/paginate.js';
 import type { FetchedPage } from '../../paginate/types.js';
-import {
-  type ChatHistorySource,
-  defineSource,
-  type ListConversationsOptions,
-  type ListMessagesOptions,
-  unsupported,
-} from '../../source.js';
 import { mapRecordWith } from '../map-record.js';
 import { parseEnvelope } from '../parse-envelope.js';
 import {

@@ -1,5 +1,5 @@
-import type { Conversation } from '../../model.js';
-import { normalizeTimestamp } from '../../timestamp.js';
+import type { Conversation } from '../../model/canonical-schemas.js';
+import { normalizeTimestamp } from '../../model/timestamp.js';
 import { field } from '../map-record.js';
 import type { ChatsV1Chat } from './chats-v1-api.js';
 

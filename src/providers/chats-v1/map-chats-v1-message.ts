@@ -1,6 +1,6 @@
-import { inferMediaType } from '../../media-type.js';
-import type { Attachment, Message, Role, Usage } from '../../model.js';
-import { normalizeTimestamp } from '../../timestamp.js';
+import type { Attachment, Message, Role, Usage } from '../../model/canonical-schemas.js';
+import { inferMediaType } from '../../model/media-type.js';
+import { normalizeTimestamp } from '../../model/timestamp.js';
 import { field } from '../map-record.js';
 import type { ChatsV1Message } from './chats-v1-api.js';
 

@@ -1,6 +1,6 @@
-import { mediaTypeFromFileName } from '../../media-type.js';
-import type { Conversation, LastMessage } from '../../model.js';
-import { normalizeTimestamp } from '../../timestamp.js';
+import type { Conversation, LastMessage } from '../../model/canonical-schemas.js';
+import { mediaTypeFromFileName } from '../../model/media-type.js';
+import { normalizeTimestamp } from '../../model/timestamp.js';
 import { field } from '../map-record.js';
 import type { OkChatConversation } from './okchat-api.js';
 import { okchatRole } from './okchat-role.js';

@@ -1,6 +1,6 @@
-import { inferMediaType } from '../../media-type.js';
-import type { Attachment, Message } from '../../model.js';
-import { normalizeTimestamp } from '../../timestamp.js';
+import type { Attachment, Message } from '../../model/canonical-schemas.js';
+import { inferMediaType } from '../../model/media-type.js';
+import { normalizeTimestamp } from '../../model/timestamp.js';
 import { field } from '../map-record.js';
 import type { OkChatMessage } from './okchat-api.js';
 import { okchatRole } from './okchat-role.js';

@@ -1,4 +1,4 @@
-import type { Role } from '../../model.js';
+import type { Role } from '../../model/canonical-schemas.js';
 
 /** `sender_type` values a human operator's messages carry in OkChat's human mode. */
 const HUMAN_OPERATOR = new Set(['agent', 'human', 'admin', 'operator', 'staff']);

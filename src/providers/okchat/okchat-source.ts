@@ -1,11 +1,13 @@
-import { invalidArgument, optionsObject } from '../../errors.js';
 import {
-  createHttpClient,
-  encodePathSegment,
-  type HttpOptions,
-  pickHttpOptions,
-} from '../../http.js';
-import type { Conversation, Message } from '../../model.js';
+  type ChatHistorySource,
+  defineSource,
+  type ListConversationsOptions,
+  type ListMessagesOptions,
+} from '../../chat-history-source.js';
+import { invalidArgument, optionsObject } from '../../errors/invalid-argument.js';
+import { encodePathSegment } from '../../http/encode-path-segment.js';
+import { createHttpClient, type HttpOptions, pickHttpOptions } from '../../http/http-client.js';
+import type { Conversation, Message } from '../../model/canonical-schemas.js';
 import {
   type PageNumberCursor,
   type PageNumberInfo,
@@ -13,13 +15,7 @@ import {
 } from '../../paginate/page-number-strategy.js';
 import { paginate } from '../../paginate/paginate.js';
 import type { FetchedPage } from '../../paginate/types.js';
-import { isWellFormedText, quoted } from '../../safe-text.js';
-import {
-  type ChatHistorySource,
-  defineSource,
-  type ListConversationsOptions,
-  type ListMessagesOptions,
-} from '../../source.js';
+import { isWellFormedText, quoted } from '../../text/safe-text.js';
 import { mapRecordWith } from '../map-record.js';
 import { parseEnvelope } from '../parse-envelope.js';
 import { mapOkChatConversation } from './map-okchat-conversation.js';

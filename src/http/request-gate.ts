@@ -1,4 +1,5 @@
-import { abortedError, sleep } from './retry.js';
+import { abortedError } from '../errors/aborted.js';
+import { sleep } from './retry.js';
 
 /** Requests one source keeps in flight at most, unless `maxInFlightRequests` says otherwise. */
 export const DEFAULT_MAX_IN_FLIGHT_REQUESTS = 64;

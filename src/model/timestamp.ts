@@ -1,4 +1,4 @@
-import { quoted } from './safe-text.js';
+import { quoted } from '../text/safe-text.js';
 
 const ISO_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:(Z|z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;

@@ -1,4 +1,4 @@
-import type { AttachmentKind } from './model.js';
+import type { AttachmentKind } from './canonical-schemas.js';
 
 /** What an attachment is, as far as its name, URL or the vendor's hint tell. */
 export interface MediaTypeInfo {

@@ -1,22 +1,42 @@
 import type { JsonObject } from 'type-fest';
-import { type Redactor, redactJson, sanitizeError } from './redact.js';
 
 /**
- * What went wrong, in a form callers can switch on. Every failure that leaves the library carries
- * one of these codes.
+ * Every code a {@link ChatHistoryError} can carry, each with what it means and what to do. The
+ * keys are the codes; the values say whether the failure is transient by default.
  */
-export type ChatHistoryErrorCode =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'rate_limited'
-  | 'bad_request'
-  | 'server_error'
-  | 'network'
-  | 'timeout'
-  | 'aborted'
-  | 'invalid_response'
-  | 'unsupported';
+export interface ChatHistoryErrorCodes {
+  /** 401: the credentials were refused. Check the API key; not retried. */
+  unauthorized: false;
+  /** 403: the credentials are valid but may not read this resource. Not retried. */
+  forbidden: false;
+  /** 404 or 410: no such conversation, chatbot or path (a wrong id or base URL). Not retried. */
+  not_found: false;
+  /** 429: the vendor's rate limit. Retried after `retryAfterMs` (or backoff), then thrown. */
+  rate_limited: true;
+  /**
+   * The request itself is wrong: a caller's invalid argument or option (thrown at the call,
+   * before any request), or a 4xx the vendor gave for it. Not retried.
+   */
+  bad_request: false;
+  /** 5xx: the vendor failed. Retried with backoff, then thrown. */
+  server_error: true;
+  /** No HTTP answer (connection refused or reset, DNS failure, CORS). Retried, then thrown. */
+  network: true;
+  /** An attempt took longer than `timeout` (or the vendor answered 408). Retried, then thrown. */
+  timeout: true;
+  /** The caller's `AbortSignal` fired. Never retried. */
+  aborted: false;
+  /**
+   * The vendor's answer cannot be used: not JSON, a malformed envelope or record, past a size or
+   * nesting limit, a refused redirect, a listing that does not advance. Not retried.
+   */
+  invalid_response: false;
+  /** The source cannot do what was asked (a listing or filter its vendor lacks). Not retried. */
+  unsupported: false;
+}
+
+/** What went wrong, in a form callers can switch on: see {@link ChatHistoryErrorCodes}. */
+export type ChatHistoryErrorCode = keyof ChatHistoryErrorCodes;
 
 /** Everything a {@link ChatHistoryError} can be built from. */
 export interface ChatHistoryErrorOptions {
@@ -46,12 +66,21 @@ export interface ChatHistoryErrorOptions {
 
 const BRAND = Symbol.for('chat-history-kit.ChatHistoryError');
 
-const RETRYABLE_CODES: ReadonlySet<ChatHistoryErrorCode> = new Set([
-  'rate_limited',
-  'server_error',
-  'network',
-  'timeout',
-]);
+const RETRYABLE_BY_DEFAULT: {
+  readonly [Code in ChatHistoryErrorCode]: ChatHistoryErrorCodes[Code];
+} = {
+  unauthorized: false,
+  forbidden: false,
+  not_found: false,
+  rate_limited: true,
+  bad_request: false,
+  server_error: true,
+  network: true,
+  timeout: true,
+  aborted: false,
+  invalid_response: false,
+  unsupported: false,
+};
 
 /**
  * The one error type the library throws. Switch on `code`; `retryable` says whether the same
@@ -76,7 +105,7 @@ export class ChatHistoryError extends Error {
     this.code = options.code;
     this.source = options.source;
     this.status = options.status;
-    this.retryable = options.retryable ?? RETRYABLE_CODES.has(options.code);
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT[options.code] === true;
     this.method = options.method;
     this.path = options.path;
     this.attempts = options.attempts;
@@ -117,82 +146,4 @@ export class ChatHistoryError extends Error {
     }
     return json;
   }
-}
-
-/** Maps an HTTP status to the error code callers switch on. */
-export function codeForStatus(status: number): ChatHistoryErrorCode {
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'forbidden';
-  if (status === 404 || status === 410) return 'not_found';
-  if (status === 408) return 'timeout';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'server_error';
-  return 'bad_request';
-}
-
-/** Whether a response with this status is worth sending again (408, 429 and 5xx). */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-
-/**
- * Reads an options argument: `undefined` is no options; anything but a plain object (`null`, a
- * string, an array) is `bad_request`, never a `TypeError` from destructuring it.
- */
-export function optionsObject<T extends object>(
-  value: T | undefined,
-  what: string,
-  source?: string,
-): Partial<T> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument(
-      `${what} must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
-      source,
-    );
-  }
-  return value;
-}
-
-/** Error for a caller's invalid argument or option: thrown at the call, before any request. */
-export function invalidArgument(message: string, source?: string): ChatHistoryError {
-  return new ChatHistoryError(message, { code: 'bad_request', source, retryable: false });
-}
-
-/**
- * A copy of `error` with some fields replaced. The copy's stack is captured anew, so it starts
- * with the new message.
- */
-export function copyError(
-  error: ChatHistoryError,
-  changes: Partial<ChatHistoryErrorOptions> & { message?: string },
-): ChatHistoryError {
-  const { message = error.message, ...options } = changes;
-  return new ChatHistoryError(message, {
-    code: error.code,
-    source: error.source,
-    status: error.status,
-    retryable: error.retryable,
-    method: error.method,
-    path: error.path,
-    attempts: error.attempts,
-    cursor: error.cursor,
-    retryAfterMs: error.retryAfterMs,
-    cause: error.cause,
-    ...options,
-  });
-}
-
-/**
- * A copy of `error` with every text it carries passed through `redact`: message, path, cursor and
- * the whole cause chain (copied by {@link sanitizeError}, which keeps only names, messages, codes
- * and stacks).
- */
-export function redactError(error: ChatHistoryError, redact: Redactor): ChatHistoryError {
-  return copyError(error, {
-    message: redact(error.message),
-    path: error.path === undefined ? undefined : redact(error.path),
-    cursor: error.cursor === undefined ? undefined : redactJson(error.cursor, redact),
-    cause: error.cause === undefined ? undefined : sanitizeError(error.cause, redact),
-  });
 }

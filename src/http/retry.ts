@@ -1,5 +1,5 @@
-import { ChatHistoryError, invalidArgument } from './errors.js';
-import { safeText } from './safe-text.js';
+import { abortedError } from '../errors/aborted.js';
+import { invalidArgument } from '../errors/invalid-argument.js';
 
 /**
  * Longest delay a timer can hold (2^31 - 1 ms, about 24.8 days). Longer ones fire at once in
@@ -165,16 +165,5 @@ export function sleep(ms: number, signal?: AbortSignal, source?: string): Promis
       Math.min(Math.max(0, ms), MAX_TIMER_MS),
     );
     signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** The error every cancelled operation surfaces as. */
-export function abortedError(signal: AbortSignal | undefined, source?: string): ChatHistoryError {
-  const reason: unknown = signal?.reason;
-  const detail = reason instanceof Error && reason.message ? `: ${safeText(reason.message)}` : '';
-  return new ChatHistoryError(`Operation aborted${detail}`, {
-    code: 'aborted',
-    source,
-    retryable: false,
   });
 }

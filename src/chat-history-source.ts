@@ -1,5 +1,5 @@
-import { ChatHistoryError } from './errors.js';
-import type { Conversation, Message } from './model.js';
+import { unsupported } from './errors/unsupported.js';
+import type { Conversation, Message } from './model/canonical-schemas.js';
 import type { Paginated } from './paginate/paginated.js';
 import type { PaginateOptions } from './paginate/types.js';
 
@@ -68,14 +68,5 @@ export function defineSource(definition: SourceDefinition): ChatHistorySource {
       (() => {
         throw unsupported(id, 'listing messages');
       }),
-  });
-}
-
-/** The error for asking a source something it cannot do. */
-export function unsupported(source: string, what: string): ChatHistoryError {
-  return new ChatHistoryError(`${source} does not support ${what}`, {
-    code: 'unsupported',
-    source,
-    retryable: false,
   });
 }
