@@ -1,21 +1,8 @@
 import { Bench } from 'tinybench';
 import { exceedsDepth, MAX_RECORD_DEPTH } from '../src/paginate/record-depth.js';
-import {
-  ChatsV1MessageSchema,
-  ChatsV1MessagesPageSchema,
-  isChatsV1Message,
-  isChatsV1MessagesPage,
-} from '../src/providers/chats-v1/chats-v1-api.js';
-import { mapChatsV1Message } from '../src/providers/chats-v1/map-chats-v1-message.js';
-import { mapRecordWith } from '../src/providers/map-record.js';
-import { mapOkChatMessage } from '../src/providers/okchat/map-okchat-message.js';
-import {
-  isOkChatMessage,
-  isOkChatPage,
-  OkChatMessageSchema,
-  OkChatPageSchema,
-} from '../src/providers/okchat/okchat-api.js';
-import { parseEnvelope } from '../src/providers/parse-envelope.js';
+import { chatsV1 } from '../src/providers/chats-v1/chats-v1-source.js';
+import type { Vendor } from '../src/providers/define-vendor.js';
+import { okchat as okchatVendor } from '../src/providers/okchat/okchat-source.js';
 import { createChatsV1Emulator, createOkChatEmulator } from '../src/testing/index.js';
 import { ratio, table } from './support.js';
 
@@ -43,44 +30,21 @@ export async function normalizeBenchmark(): Promise<string> {
     has_more: false,
   });
   const request = { source: 'bench', path: '/bench' };
-  const okchatContext = { conversationId: sessionId };
-  const chatsContext = { conversationId: chatId };
-
-  const okchatPath = () => {
-    const page = parseEnvelope(OkChatPageSchema, JSON.parse(okchatText), request, isOkChatPage);
+  /** What a source does with each page: envelope, depth check, validation and mapping. */
+  const normalize = (vendor: Vendor<never>, text: string, conversationId: string) => {
+    const listing = vendor.messages;
+    if (listing === undefined) throw new Error(`${vendor.id} lists no messages`);
+    const context = { source: vendor.id, account: 'bench', conversationId };
+    const page = listing.readPage(JSON.parse(text), request);
     let mapped = 0;
-    for (const record of page.data) {
+    for (const record of page.records) {
       if (exceedsDepth(record, MAX_RECORD_DEPTH)) continue;
-      const result = mapRecordWith(
-        OkChatMessageSchema,
-        record,
-        (wire, raw) => mapOkChatMessage(wire, raw, okchatContext),
-        isOkChatMessage,
-      );
-      if (result.ok) mapped += 1;
+      if (listing.mapRecord(record, context).ok) mapped += 1;
     }
-    if (mapped !== RECORDS) throw new Error('OkChat records failed to map');
+    if (mapped !== RECORDS) throw new Error(`${vendor.id} records failed to map`);
   };
-  const chatsPath = () => {
-    const page = parseEnvelope(
-      ChatsV1MessagesPageSchema,
-      JSON.parse(chatsText),
-      request,
-      isChatsV1MessagesPage,
-    );
-    let mapped = 0;
-    for (const record of page.messages) {
-      if (exceedsDepth(record, MAX_RECORD_DEPTH)) continue;
-      const result = mapRecordWith(
-        ChatsV1MessageSchema,
-        record,
-        (wire, raw) => mapChatsV1Message(wire, raw, chatsContext),
-        isChatsV1Message,
-      );
-      if (result.ok) mapped += 1;
-    }
-    if (mapped !== RECORDS) throw new Error('Chats v1 records failed to map');
-  };
+  const okchatPath = () => normalize(okchatVendor, okchatText, sessionId);
+  const chatsPath = () => normalize(chatsV1, chatsText, chatId);
 
   const bench = new Bench({ time: 1_500, warmupTime: 300 });
   bench

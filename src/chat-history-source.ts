@@ -11,6 +11,8 @@ export interface SourceCapabilities {
   readonly listMessages: boolean;
   /** `listConversations({ state })` filters by the vendor's conversation state. */
   readonly filterConversationsByState: boolean;
+  /** `listConversations({ updatedSince })` asks the vendor for recently updated conversations only. */
+  readonly filterConversationsByUpdatedSince: boolean;
   /**
    * The vendor reports totals, so `concurrency > 1` keeps several pages in flight. Without
    * totals, pages are fetched one after another whatever `concurrency` says.
@@ -22,6 +24,11 @@ export interface SourceCapabilities {
 export interface ListConversationsOptions extends PaginateOptions {
   /** Only conversations in this vendor state (`in_progress`, ...), where the vendor can filter. */
   state?: string;
+  /**
+   * Only conversations updated at or after this time (ISO 8601), where the vendor can filter
+   * (`capabilities.filterConversationsByUpdatedSince`); elsewhere code `unsupported`.
+   */
+  updatedSince?: string;
 }
 
 /** Options of `listMessages()`. */
@@ -31,6 +38,12 @@ export type ListMessagesOptions = PaginateOptions;
 export interface ChatHistorySource {
   /** Provider key: `'okchat'`, `'chats-v1'`, ... */
   readonly id: string;
+  /**
+   * Stable label of the vendor account the source reads (OkChat: the chatbot id; Chats v1: the
+   * base URL's host, unless the `account` option says otherwise). Every record carries it, so
+   * records of two accounts of one vendor never collide on `(source, account, id)`.
+   */
+  readonly account: string;
   readonly capabilities: SourceCapabilities;
   /** Conversations in the vendor's listing order. */
   listConversations(options?: ListConversationsOptions): Paginated<Conversation>;
@@ -41,7 +54,9 @@ export interface ChatHistorySource {
 /** The parts a new source is made of; a missing list method is reported as unsupported. */
 export interface SourceDefinition {
   id: string;
-  capabilities?: Partial<Pick<SourceCapabilities, 'filterConversationsByState' | 'prefetchPages'>>;
+  /** @default 'default' */
+  account?: string;
+  capabilities?: Partial<Omit<SourceCapabilities, 'listConversations' | 'listMessages'>>;
   listConversations?: ChatHistorySource['listConversations'];
   listMessages?: ChatHistorySource['listMessages'];
 }
@@ -53,10 +68,13 @@ export function defineSource(definition: SourceDefinition): ChatHistorySource {
     listConversations: definition.listConversations !== undefined,
     listMessages: definition.listMessages !== undefined,
     filterConversationsByState: definition.capabilities?.filterConversationsByState ?? false,
+    filterConversationsByUpdatedSince:
+      definition.capabilities?.filterConversationsByUpdatedSince ?? false,
     prefetchPages: definition.capabilities?.prefetchPages ?? false,
   });
   return Object.freeze({
     id,
+    account: definition.account ?? 'default',
     capabilities,
     listConversations:
       definition.listConversations ??

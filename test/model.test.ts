@@ -150,6 +150,7 @@ describe('canonical schemas', () => {
     id: 'm1',
     conversationId: 'c1',
     source: 'okchat',
+    account: 'bot-1',
     role: 'assistant',
     text: '',
     attachments: [
@@ -185,6 +186,7 @@ describe('canonical schemas', () => {
     const result = ConversationSchema.safeParse({
       id: 'c1',
       source: 'okchat',
+      account: 'bot-1',
       botId: null,
       channel: 'web',
       state: null,

@@ -90,6 +90,7 @@ describe('okchat: seed messages, field by field', () => {
       id: 'b10506a1-1ca7-4336-a72b-f37782c6a054',
       conversationId: SESSION,
       source: 'okchat',
+      account: CHATBOT_ID,
       role: 'user',
       text: 'Describe this image',
       attachments: [
@@ -210,6 +211,7 @@ describe('okchat: seed conversations, field by field', () => {
     expect(conversations[0]).toEqual({
       id: 'dcda7e8a-e344-41a2-8a7e-b7400add6971',
       source: 'okchat',
+      account: CHATBOT_ID,
       botId: CHATBOT_ID,
       channel: 'naver-talktalk',
       state: 'in_progress',
@@ -381,6 +383,7 @@ describe('okchat: the source', () => {
       listConversations: true,
       listMessages: true,
       filterConversationsByState: true,
+      filterConversationsByUpdatedSince: false,
       prefetchPages: true,
     });
   });

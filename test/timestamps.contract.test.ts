@@ -2,23 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConversationSchema, MessageSchema } from '../src/index.js';
 import type { MapResult } from '../src/paginate/types.js';
-import {
-  ChatsV1ChatSchema,
-  ChatsV1MessageSchema,
-  isChatsV1Chat,
-  isChatsV1Message,
-} from '../src/providers/chats-v1/chats-v1-api.js';
-import { mapChatsV1Chat } from '../src/providers/chats-v1/map-chats-v1-chat.js';
-import { mapChatsV1Message } from '../src/providers/chats-v1/map-chats-v1-message.js';
-import { mapRecordWith } from '../src/providers/map-record.js';
-import { mapOkChatConversation } from '../src/providers/okchat/map-okchat-conversation.js';
-import { mapOkChatMessage } from '../src/providers/okchat/map-okchat-message.js';
-import {
-  isOkChatConversation,
-  isOkChatMessage,
-  OkChatConversationSchema,
-  OkChatMessageSchema,
-} from '../src/providers/okchat/okchat-api.js';
+import { chatsV1 } from '../src/providers/chats-v1/chats-v1-source.js';
+import type { VendorListing } from '../src/providers/define-vendor.js';
+import { okchat } from '../src/providers/okchat/okchat-source.js';
+
+const context = { source: 'test', account: 'test', conversationId: 'c' };
+const mapWith =
+  (listing: VendorListing<typeof context, { createdAt: string }> | undefined) =>
+  (record: Record<string, unknown>): MapResult<{ createdAt: string }> => {
+    if (listing === undefined) throw new Error('no such listing');
+    return listing.mapRecord(record, context);
+  };
 
 /**
  * Every vendor's record path (wire schema, fast-path guard, mapper), fed a record whose creation
@@ -32,45 +26,25 @@ const VENDORS: {
   {
     name: 'okchat message',
     map: (createdAt, id) =>
-      mapRecordWith(
-        OkChatMessageSchema,
-        { id, sender_type: 'user', content: 'x', created_at: createdAt },
-        (wire, raw) => mapOkChatMessage(wire, raw, { conversationId: 'c' }),
-        isOkChatMessage,
-      ),
+      mapWith(okchat.messages)({ id, sender_type: 'user', content: 'x', created_at: createdAt }),
     parse: (value) => MessageSchema.parse(value),
   },
   {
     name: 'okchat conversation',
     map: (createdAt, id) =>
-      mapRecordWith(
-        OkChatConversationSchema,
-        { id, created_at: createdAt, updated_at: createdAt },
-        mapOkChatConversation,
-        isOkChatConversation,
-      ),
+      mapWith(okchat.conversations)({ id, created_at: createdAt, updated_at: createdAt }),
     parse: (value) => ConversationSchema.parse(value),
   },
   {
     name: 'chats-v1 message',
     map: (createdAt, id) =>
-      mapRecordWith(
-        ChatsV1MessageSchema,
-        { id, sender_role: 'user', content: 'x', created_at: createdAt },
-        (wire, raw) => mapChatsV1Message(wire, raw, { conversationId: 'c' }),
-        isChatsV1Message,
-      ),
+      mapWith(chatsV1.messages)({ id, sender_role: 'user', content: 'x', created_at: createdAt }),
     parse: (value) => MessageSchema.parse(value),
   },
   {
     name: 'chats-v1 chat',
     map: (createdAt, id) =>
-      mapRecordWith(
-        ChatsV1ChatSchema,
-        { id, created_at: createdAt, updated_at: createdAt },
-        mapChatsV1Chat,
-        isChatsV1Chat,
-      ),
+      mapWith(chatsV1.conversations)({ id, created_at: createdAt, updated_at: createdAt }),
     parse: (value) => ConversationSchema.parse(value),
   },
 ];

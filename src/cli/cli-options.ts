@@ -1,4 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
+import { VENDORS } from '../providers/registry.js';
+import { VENDOR_FLAGS } from './vendor-flags.js';
 
 /** One option of the `export` command, as parsed and as shown by `--help`. */
 interface OptionSpec {
@@ -8,15 +10,20 @@ interface OptionSpec {
   help: string;
 }
 
+const STATE_VENDORS = VENDORS.filter((entry) => entry.vendor.conversations?.filters.state)
+  .map((entry) => entry.vendor.name)
+  .join(', ');
+
+/** The options of `export` that are not a vendor's: vendor flags come from the registry. */
 export const EXPORT_OPTIONS = {
   source: {
     type: 'string',
-    value: 'okchat|chats-v1|all',
+    value: `${VENDORS.map((entry) => entry.vendor.id).join('|')}|all`,
     help: 'Vendor to export. Default: all (with --sandbox), else every vendor with credentials.',
   },
   sandbox: {
     type: 'boolean',
-    help: 'Start both vendor emulators on 127.0.0.1 and export from them: no account needed.',
+    help: 'Start every vendor emulator on 127.0.0.1 and export from them: no account needed.',
   },
   format: {
     type: 'string',
@@ -31,7 +38,7 @@ export const EXPORT_OPTIONS = {
   state: {
     type: 'string',
     value: 'STATE',
-    help: 'Only OkChat conversations in this state (in_progress, ...).',
+    help: `Only conversations in this state (in_progress, ...), from ${STATE_VENDORS}.`,
   },
   concurrency: {
     type: 'string',
@@ -48,40 +55,10 @@ export const EXPORT_OPTIONS = {
     value: 'N',
     help: 'Stop after N conversations from each vendor.',
   },
-  'okchat-api-key': {
-    type: 'string',
-    value: 'KEY',
-    env: 'OKCHAT_API_KEY',
-    help: 'OkChat API key (prefer the environment variable: flags show in process lists).',
-  },
-  'okchat-chatbot-id': {
-    type: 'string',
-    value: 'ID',
-    env: 'OKCHAT_CHATBOT_ID',
-    help: 'OkChat chatbot whose history to export.',
-  },
-  'okchat-base-url': {
-    type: 'string',
-    value: 'URL',
-    env: 'OKCHAT_BASE_URL',
-    help: 'OkChat API base URL (default https://v2.okchat.ai).',
-  },
-  'chats-v1-api-key': {
-    type: 'string',
-    value: 'KEY',
-    env: 'CHATS_V1_API_KEY',
-    help: 'Chats v1 API key (prefer the environment variable).',
-  },
-  'chats-v1-base-url': {
-    type: 'string',
-    value: 'URL',
-    env: 'CHATS_V1_BASE_URL',
-    help: 'Chats v1 deployment base URL, e.g. https://api.example.com.',
-  },
   'sandbox-conversations': {
     type: 'string',
     value: 'N',
-    help: 'With --sandbox: conversations per vendor (default 40 OkChat, 20 Chats v1).',
+    help: "With --sandbox: conversations per vendor (default: each emulator's own).",
   },
   'sandbox-messages': {
     type: 'string',
@@ -100,12 +77,32 @@ export const EXPORT_OPTIONS = {
 
 export type ExportOptionName = keyof typeof EXPORT_OPTIONS;
 
+/** Every option of `export` with its spec, vendor flags after the general ones they follow. */
+function allOptions(): [string, OptionSpec][] {
+  const general: [string, OptionSpec][] = Object.entries(EXPORT_OPTIONS);
+  const at = general.findIndex(([name]) => name === 'max-conversations') + 1;
+  const vendor: [string, OptionSpec][] = VENDOR_FLAGS.flatMap(({ flags }) =>
+    flags.map((flag): [string, OptionSpec] => [
+      flag.flag,
+      { type: 'string', value: valueName(flag.option), env: flag.env, help: flag.help },
+    ]),
+  );
+  return [...general.slice(0, at), ...vendor, ...general.slice(at)];
+}
+
+function valueName(option: string): string {
+  if (/key|token|secret/i.test(option)) return 'KEY';
+  if (/url/i.test(option)) return 'URL';
+  if (/id$/i.test(option)) return 'ID';
+  return option.toUpperCase();
+}
+
 export const PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = Object.fromEntries(
-  Object.entries(EXPORT_OPTIONS).map(([name, spec]) => [name, { type: spec.type }]),
+  allOptions().map(([name, spec]) => [name, { type: spec.type }]),
 );
 
 export function exportHelp(): string {
-  const rows = Object.entries(EXPORT_OPTIONS).map(([name, spec]: [string, OptionSpec]) => {
+  const rows = allOptions().map(([name, spec]) => {
     const flag = `--${name}${spec.value ? ` <${spec.value}>` : ''}`;
     const env = spec.env ? ` [env ${spec.env}]` : '';
     return `  ${flag.padEnd(40)} ${spec.help}${env}`;

@@ -1,16 +1,14 @@
 import type { ChatHistorySource } from '../chat-history-source.js';
 import { ChatHistoryError } from '../errors/chat-history-error.js';
-import { createChatsV1Source } from '../providers/chats-v1/chats-v1-source.js';
-import { createOkChatSource } from '../providers/okchat/okchat-source.js';
+import type { RegisteredVendor } from '../providers/registry.js';
 import { startSandbox } from '../testing/serve.js';
 import { UsageError } from './usage-error.js';
-
-export type SourceChoice = 'okchat' | 'chats-v1' | 'all';
+import { VENDOR_FLAGS, type VendorFlag } from './vendor-flags.js';
 
 /** A source to export from, with what the CLI says when its credentials are wrong. */
 export interface ExportTarget {
   source: ChatHistorySource;
-  /** Listing options specific to this source (`state` for OkChat). */
+  /** The `--state` filter, on the sources whose vendor filters by state. */
   state: string | undefined;
   /** How to fix a rejected key, for error messages. */
   keyHint: string;
@@ -27,149 +25,162 @@ export interface SourceFlags {
   source?: string | undefined;
   sandbox?: boolean | undefined;
   state?: string | undefined;
-  okchatApiKey?: string | undefined;
-  okchatChatbotId?: string | undefined;
-  okchatBaseUrl?: string | undefined;
-  chatsV1ApiKey?: string | undefined;
-  chatsV1BaseUrl?: string | undefined;
+  /** Values of the vendors' own flags, by flag name (`okchat-api-key`). */
+  vendorFlags?: Readonly<Record<string, string | undefined>>;
   sandboxConversations?: number | undefined;
   sandboxMessages?: number | undefined;
   sandboxLatency?: number | undefined;
 }
 
-const OKCHAT_KEY_HINT = 'check the OkChat API key (OKCHAT_API_KEY or --okchat-api-key)';
-const CHATS_V1_KEY_HINT = 'check the Chats v1 API key (CHATS_V1_API_KEY or --chats-v1-api-key)';
+type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Builds the sources to export from: the sandbox's, or real ones from flags and environment. */
-export async function openSources(
-  flags: SourceFlags,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<OpenedSources> {
+export async function openSources(flags: SourceFlags, env: Environment): Promise<OpenedSources> {
   const choice = readChoice(flags.source);
-  if (flags.state !== undefined && choice === 'chats-v1') {
-    throw new UsageError('--state filters OkChat conversations only; Chats v1 has no states');
+  const chosen = VENDOR_FLAGS.filter(({ entry }) => choice === 'all' || entry.vendor.id === choice);
+  if (flags.state !== undefined && choice !== undefined && choice !== 'all') {
+    const [only] = chosen;
+    if (only !== undefined && !filtersByState(only.entry)) {
+      const others = VENDOR_FLAGS.filter(({ entry }) => filtersByState(entry)).map(
+        ({ entry }) => entry.vendor.name,
+      );
+      throw new UsageError(
+        `--state filters ${others.join(', ')} conversations only; ${only.entry.vendor.name} has no states`,
+      );
+    }
   }
-  const wantOkChat = (configured: boolean) =>
-    choice === 'okchat' || choice === 'all' || (choice === undefined && configured);
-  const wantChatsV1 = (configured: boolean) =>
-    choice === 'chats-v1' || choice === 'all' || (choice === undefined && configured);
+  const target = (entry: RegisteredVendor, source: ChatHistorySource): ExportTarget => ({
+    source,
+    state: filtersByState(entry) ? flags.state : undefined,
+    keyHint: keyHint(entry),
+  });
 
   if (flags.sandbox) {
-    const sandbox = await startSandbox({
-      okchat: {
-        conversations: flags.sandboxConversations,
-        messagesPerConversation: flags.sandboxMessages,
-        latencyMs: flags.sandboxLatency,
-      },
-      chatsV1: {
-        chats: flags.sandboxConversations,
-        messagesPerChat: flags.sandboxMessages,
-        latencyMs: flags.sandboxLatency,
-      },
-    });
-    const okchat = sandbox.okchat.emulator;
-    const chatsV1 = sandbox.chatsV1.emulator;
+    const size = {
+      conversations: flags.sandboxConversations,
+      messagesPerConversation: flags.sandboxMessages,
+      latencyMs: flags.sandboxLatency,
+    };
+    const sandbox = await startSandbox(
+      Object.fromEntries(
+        VENDOR_FLAGS.map(({ entry }) => [entry.sandboxKey, entry.sandboxOptions(size)]),
+      ),
+    );
     const targets: ExportTarget[] = [];
-    if (wantOkChat(true)) {
-      targets.push({
-        source: createOkChatSource({
-          apiKey: okchat.apiKey,
-          chatbotId: okchat.chatbotId,
-          baseURL: sandbox.okchat.url,
-        }),
-        state: flags.state,
-        keyHint: OKCHAT_KEY_HINT,
-      });
+    const secrets: string[] = [];
+    for (const { entry } of VENDOR_FLAGS) {
+      const served = sandbox[entry.sandboxKey];
+      secrets.push(served.emulator.apiKey);
+      if (choice !== undefined && choice !== 'all' && entry.vendor.id !== choice) continue;
+      targets.push(target(entry, createSource(entry, sourceOptions(entry, served))));
     }
-    if (wantChatsV1(true)) {
-      targets.push({
-        source: createChatsV1Source({ apiKey: chatsV1.apiKey, baseURL: sandbox.chatsV1.url }),
-        state: undefined,
-        keyHint: CHATS_V1_KEY_HINT,
-      });
-    }
-    return { targets, secrets: [okchat.apiKey, chatsV1.apiKey], close: () => sandbox.close() };
+    return { targets, secrets, close: () => sandbox.close() };
   }
 
-  const okchat = {
-    apiKey: flags.okchatApiKey ?? env.OKCHAT_API_KEY,
-    chatbotId: flags.okchatChatbotId ?? env.OKCHAT_CHATBOT_ID,
-    baseURL: flags.okchatBaseUrl ?? env.OKCHAT_BASE_URL,
-  };
-  const chatsV1 = {
-    apiKey: flags.chatsV1ApiKey ?? env.CHATS_V1_API_KEY,
-    baseURL: flags.chatsV1BaseUrl ?? env.CHATS_V1_BASE_URL,
-  };
-  const okchatConfigured = Boolean(okchat.apiKey || okchat.chatbotId);
-  const chatsV1Configured = Boolean(chatsV1.apiKey || chatsV1.baseURL);
-  if (choice === undefined && !okchatConfigured && !chatsV1Configured) {
-    throw new UsageError(
-      'no credentials: set OKCHAT_API_KEY and OKCHAT_CHATBOT_ID, or CHATS_V1_API_KEY and CHATS_V1_BASE_URL (or try --sandbox)',
+  const given = VENDOR_FLAGS.map(({ entry, flags: vendorFlags }) => {
+    const values = new Map(
+      vendorFlags.map((flag) => [flag, readFlag(flag, flags.vendorFlags, env)] as const),
     );
+    const configured = [...values].some(([flag, value]) => flag.spec.required && value);
+    return { entry, values, configured };
+  });
+  if (choice === undefined && !given.some((vendor) => vendor.configured)) {
+    const ways = given.map(({ values }) =>
+      [...values.keys()]
+        .filter((flag) => flag.spec.required)
+        .map((flag) => flag.env)
+        .join(' and '),
+    );
+    throw new UsageError(`no credentials: set ${ways.join(', or ')} (or try --sandbox)`);
   }
   const targets: ExportTarget[] = [];
   const secrets: string[] = [];
-  if (wantOkChat(okchatConfigured)) {
-    const apiKey = required(okchat.apiKey, 'OkChat API key', '--okchat-api-key', 'OKCHAT_API_KEY');
-    const chatbotId = required(
-      okchat.chatbotId,
-      'OkChat chatbot id',
-      '--okchat-chatbot-id',
-      'OKCHAT_CHATBOT_ID',
-    );
-    secrets.push(apiKey);
-    targets.push({
-      source: asUsage(() =>
-        createOkChatSource({ apiKey, chatbotId, baseURL: okchat.baseURL || undefined }),
+  for (const { entry, values, configured } of given) {
+    const wanted =
+      choice === undefined ? configured : choice === 'all' || entry.vendor.id === choice;
+    if (!wanted) continue;
+    const options: Record<string, string> = {};
+    for (const [flag, value] of values) {
+      if (value === undefined || value.trim() === '') {
+        if (flag.spec.required) {
+          throw new UsageError(
+            `missing ${entry.vendor.name} ${flag.spec.label}: pass --${flag.flag} or set ${flag.env}`,
+          );
+        }
+        continue;
+      }
+      options[flag.option] = value;
+      if (flag.spec.secret) secrets.push(value);
+    }
+    targets.push(
+      target(
+        entry,
+        asUsage(() => createSource(entry, options)),
       ),
-      state: flags.state,
-      keyHint: OKCHAT_KEY_HINT,
-    });
-  }
-  if (wantChatsV1(chatsV1Configured)) {
-    const apiKey = required(
-      chatsV1.apiKey,
-      'Chats v1 API key',
-      '--chats-v1-api-key',
-      'CHATS_V1_API_KEY',
     );
-    const baseURL = required(
-      chatsV1.baseURL,
-      'Chats v1 base URL',
-      '--chats-v1-base-url',
-      'CHATS_V1_BASE_URL',
-    );
-    secrets.push(apiKey);
-    targets.push({
-      source: asUsage(() => createChatsV1Source({ apiKey, baseURL })),
-      state: undefined,
-      keyHint: CHATS_V1_KEY_HINT,
-    });
   }
   return { targets, secrets, close: async () => undefined };
 }
 
 /** Every credential the flags and the environment hold, to keep out of anything printed. */
-export function secretsGiven(
-  flags: SourceFlags,
-  env: Readonly<Record<string, string | undefined>>,
-): string[] {
-  return [flags.okchatApiKey, env.OKCHAT_API_KEY, flags.chatsV1ApiKey, env.CHATS_V1_API_KEY].filter(
-    (value): value is string => typeof value === 'string' && value.trim() !== '',
+export function secretsGiven(flags: SourceFlags, env: Environment): string[] {
+  return VENDOR_FLAGS.flatMap(({ flags: vendorFlags }) =>
+    vendorFlags
+      .filter((flag) => flag.spec.secret)
+      .flatMap((flag) => [flags.vendorFlags?.[flag.flag], env[flag.env]]),
+  ).filter((value): value is string => typeof value === 'string' && value.trim() !== '');
+}
+
+/** Flag names that carry a credential, to find keys in a command line that does not parse. */
+export const SECRET_FLAGS: ReadonlySet<string> = new Set(
+  VENDOR_FLAGS.flatMap(({ flags }) =>
+    flags.filter((flag) => flag.spec.secret).map((flag) => flag.flag),
+  ),
+);
+
+function readFlag(
+  flag: VendorFlag,
+  values: SourceFlags['vendorFlags'],
+  env: Environment,
+): string | undefined {
+  return values?.[flag.flag] ?? env[flag.env];
+}
+
+function filtersByState(entry: RegisteredVendor): boolean {
+  return entry.vendor.conversations?.filters.state === true;
+}
+
+function keyHint(entry: RegisteredVendor): string {
+  const keys = (VENDOR_FLAGS.find((vendor) => vendor.entry === entry)?.flags ?? []).filter(
+    (flag) => flag.spec.secret,
+  );
+  return keys
+    .map(
+      (flag) => `check the ${entry.vendor.name} ${flag.spec.label} (${flag.env} or --${flag.flag})`,
+    )
+    .join('; ');
+}
+
+/** The registry keeps each vendor's types; here any vendor's options are built as data. */
+function createSource(entry: RegisteredVendor, options: object): ChatHistorySource {
+  return (entry.vendor.createSource as (options: object) => ChatHistorySource)(options);
+}
+
+function sourceOptions(
+  entry: RegisteredVendor,
+  served: { url: string; emulator: unknown },
+): object {
+  return (entry.sandboxSource as (emulator: unknown, url: string) => object)(
+    served.emulator,
+    served.url,
   );
 }
 
-function readChoice(value: string | undefined): SourceChoice | undefined {
+function readChoice(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value === 'okchat' || value === 'chats-v1' || value === 'all') return value;
-  throw new UsageError(`--source must be okchat, chats-v1 or all, got "${value}"`);
-}
-
-function required(value: string | undefined, what: string, flag: string, variable: string): string {
-  if (value === undefined || value.trim() === '') {
-    throw new UsageError(`missing ${what}: pass ${flag} or set ${variable}`);
-  }
-  return value;
+  const ids = VENDOR_FLAGS.map(({ entry }) => entry.vendor.id);
+  if (value === 'all' || ids.includes(value)) return value;
+  throw new UsageError(`--source must be ${ids.join(', ')} or all, got "${value}"`);
 }
 
 /** Invalid settings (a base URL that is not http(s), say) are usage errors of the CLI. */

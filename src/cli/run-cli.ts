@@ -9,10 +9,11 @@ import { quoted, safeText } from '../text/safe-text.js';
 import { VERSION } from '../version.js';
 import { type EXPORT_OPTIONS, exportHelp, mainHelp, PARSE_OPTIONS } from './cli-options.js';
 import { NdjsonWriter } from './ndjson-writer.js';
-import { type ExportTarget, openSources, secretsGiven } from './open-sources.js';
+import { type ExportTarget, openSources, SECRET_FLAGS, secretsGiven } from './open-sources.js';
 import { Progress } from './progress.js';
 import { runExport } from './run-export.js';
 import { UsageError } from './usage-error.js';
+import { VENDOR_FLAGS } from './vendor-flags.js';
 
 /** Where the CLI reads and writes: the process's own streams, or test doubles. */
 export interface CliContext {
@@ -85,10 +86,11 @@ function parseExportArgs(args: readonly string[]) {
     allowPositionals: true,
   });
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
-  const text = (name: keyof typeof EXPORT_OPTIONS): string | undefined => {
+  const textOf = (name: string): string | undefined => {
     const value = values[name];
     return typeof value === 'string' ? value : undefined;
   };
+  const text = (name: keyof typeof EXPORT_OPTIONS): string | undefined => textOf(name);
   const flag = (name: keyof typeof EXPORT_OPTIONS): boolean => values[name] === true;
   const format = text('format') ?? 'messages';
   if (format !== 'messages' && format !== 'conversations') {
@@ -107,11 +109,9 @@ function parseExportArgs(args: readonly string[]) {
       count(text('concurrency'), '--concurrency', 1, MAX_CONCURRENCY) ?? DEFAULT_CONCURRENCY,
     pageSize: count(text('page-size'), '--page-size', 1, 1000),
     maxConversations: count(text('max-conversations'), '--max-conversations', 1),
-    okchatApiKey: text('okchat-api-key'),
-    okchatChatbotId: text('okchat-chatbot-id'),
-    okchatBaseUrl: text('okchat-base-url'),
-    chatsV1ApiKey: text('chats-v1-api-key'),
-    chatsV1BaseUrl: text('chats-v1-base-url'),
+    vendorFlags: Object.fromEntries(
+      VENDOR_FLAGS.flatMap(({ flags }) => flags.map((spec) => [spec.flag, textOf(spec.flag)])),
+    ),
     sandboxConversations: count(text('sandbox-conversations'), '--sandbox-conversations', 0),
     sandboxMessages: count(text('sandbox-messages'), '--sandbox-messages', 0),
     sandboxLatency: count(text('sandbox-latency'), '--sandbox-latency', 0),
@@ -229,7 +229,9 @@ function keysInArguments(argv: readonly string[]): string[] {
   const keys: string[] = [];
   for (const [index, argument] of argv.entries()) {
     const [flag, inline] = argument.split(/=(.*)/s, 2);
-    if (flag === undefined || !flag.startsWith('--') || !flag.endsWith('-api-key')) continue;
+    if (flag === undefined || !flag.startsWith('--')) continue;
+    const name = flag.slice(2);
+    if (!SECRET_FLAGS.has(name) && !/-(api-key|key|token|secret)$/.test(name)) continue;
     const value = inline ?? argv[index + 1];
     if (value !== undefined && value !== '') keys.push(value);
   }

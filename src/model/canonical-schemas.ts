@@ -62,6 +62,11 @@ export const MessageSchema = z.object({
   conversationId: z.string().min(1),
   /** Provider key of the source (`'okchat'`, `'chats-v1'`). */
   source: z.string().min(1),
+  /**
+   * Vendor account the record comes from (OkChat: the chatbot id; Chats v1: the base URL's host).
+   * `(source, account, id)` identifies a record across every source.
+   */
+  account: z.string().min(1),
   role: RoleSchema,
   /** Message text; `''` when the message has none (an attachment alone, say). */
   text: z.string(),
@@ -110,7 +115,13 @@ export type Recording = z.infer<typeof RecordingSchema>;
 /** One conversation (session, chat, thread), in the same shape whatever vendor it came from. */
 export const ConversationSchema = z.object({
   id: z.string().min(1),
+  /** Provider key of the source (`'okchat'`, `'chats-v1'`). */
   source: z.string().min(1),
+  /**
+   * Vendor account the record comes from (OkChat: the chatbot id; Chats v1: the base URL's host).
+   * `(source, account, id)` identifies a record across every source.
+   */
+  account: z.string().min(1),
   /** The vendor's bot / chatbot / assistant id, when it says. */
   botId: z.string().nullable(),
   /** Where the conversation happens: `web`, `whatsapp`, `messenger`, `naver-talktalk`, `voice`, ... */

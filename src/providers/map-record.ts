@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { InvalidTimestampError } from '../model/timestamp.js';
 import { readRecordId } from '../paginate/record-id.js';
 import type { MapResult, RecordIssue } from '../paginate/types.js';
+import { explainIssues } from './explain-issues.js';
+import { wireGuard } from './wire-guard.js';
 
 /** A field of a vendor record whose value a mapper could not use. */
 export class InvalidFieldError extends Error {
@@ -18,13 +20,13 @@ export class InvalidFieldError extends Error {
  * Validates a vendor record with its wire schema, then maps it. Validation issues and fields the
  * mapper rejects (an impossible date, say) become a failed {@link MapResult} naming the record's id.
  */
-export function mapRecordWith<Schema extends z.ZodType, T>(
-  schema: Schema,
+export function mapRecordWith<Wire, T>(
+  schema: z.ZodType<Wire>,
   record: unknown,
-  map: (wire: z.output<Schema>, record: unknown) => T,
-  isWellFormed?: (record: unknown) => record is z.output<Schema>,
+  map: (wire: Wire, record: unknown) => T,
+  isWire: (record: unknown) => record is Wire = wireGuard(schema),
 ): MapResult<T> {
-  if (isWellFormed?.(record)) {
+  if (isWire(record)) {
     // Fast path: the record is already of the wire type; map it without zod's copy.
     try {
       return { ok: true, value: map(record, record) };
@@ -38,7 +40,9 @@ export function mapRecordWith<Schema extends z.ZodType, T>(
     }
   }
   const parsed = schema.safeParse(record);
-  if (!parsed.success) return { ok: false, issues: parsed.error.issues, id: readRecordId(record) };
+  if (!parsed.success) {
+    return { ok: false, issues: explainIssues(parsed.error.issues), id: readRecordId(record) };
+  }
   try {
     return { ok: true, value: map(parsed.data, record) };
   } catch (error) {

@@ -33,21 +33,21 @@ export const WireIdSchema = z
  * integer, which becomes its digits: a larger one cannot be trusted (`9007199254740993` parses
  * as `...992`), so it is refused, never turned into another id.
  */
-export const StringOrNumericIdSchema = z
-  .union([z.string(), z.number()])
-  .check((context) => {
-    const { value } = context;
-    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
-      context.issues.push({
-        code: 'custom',
-        input: value,
-        message: `${value} is not an integer a JavaScript number holds exactly (past 2^53 digits are lost): the vendor must send this id as a string`,
-      });
-    } else if (typeof value === 'string' && !isWellFormedText(value)) {
-      context.issues.push({ code: 'custom', input: value, message: LONE_SURROGATE_MESSAGE });
-    }
-  })
-  .transform(String);
+export const StringOrNumericIdSchema = z.union([
+  WellFormedStringSchema,
+  z
+    .number()
+    .check((context) => {
+      if (!Number.isSafeInteger(context.value)) {
+        context.issues.push({
+          code: 'custom',
+          input: context.value,
+          message: `${context.value} is not an integer a JavaScript number holds exactly (past 2^53 digits are lost): the vendor must send this id as a string`,
+        });
+      }
+    })
+    .transform(String),
+]);
 
 /**
  * A vendor timestamp before normalization: ISO-8601 text, or a Unix epoch number (seconds or

@@ -2,7 +2,12 @@ export {
   type ChatsV1Emulator,
   type ChatsV1EmulatorOptions,
   createChatsV1Emulator,
-} from './chats-v1-emulator.js';
+} from '../providers/chats-v1/chats-v1-emulator.js';
+export {
+  createOkChatEmulator,
+  type OkChatEmulator,
+  type OkChatEmulatorOptions,
+} from '../providers/okchat/okchat-emulator.js';
 export type { Emulator, EmulatorOptions, EmulatorStats, Latency } from './emulator.js';
 export type { FaultContext, FaultKind, FaultOptions } from './faults.js';
 export type {
@@ -13,11 +18,6 @@ export type {
   LiveListingKind,
   ServedPage,
 } from './live-data.js';
-export {
-  createOkChatEmulator,
-  type OkChatEmulator,
-  type OkChatEmulatorOptions,
-} from './okchat-emulator.js';
 export {
   type Sandbox,
   type SandboxOptions,

@@ -1,15 +1,6 @@
 import { type ServerRequest, serve } from 'srvx';
-import {
-  type ChatsV1Emulator,
-  type ChatsV1EmulatorOptions,
-  createChatsV1Emulator,
-} from './chats-v1-emulator.js';
+import { type RegisteredVendor, VENDORS } from '../providers/registry.js';
 import type { Emulator } from './emulator.js';
-import {
-  createOkChatEmulator,
-  type OkChatEmulator,
-  type OkChatEmulatorOptions,
-} from './okchat-emulator.js';
 
 /** An emulator served over real HTTP. */
 export interface ServedEmulator<E extends Emulator = Emulator> {
@@ -64,33 +55,42 @@ export async function serveEmulator<E extends Emulator>(
   };
 }
 
-/** Both vendors' emulators, each on its own loopback port. */
-export interface Sandbox {
-  readonly okchat: ServedEmulator<OkChatEmulator>;
-  readonly chatsV1: ServedEmulator<ChatsV1Emulator>;
+type Registered = RegisteredVendor;
+
+/** Every registered vendor's emulator, each on its own loopback port, keyed as the registry says. */
+export type Sandbox = {
+  readonly [Entry in Registered as Entry['sandboxKey']]: ServedEmulator<
+    ReturnType<Entry['emulate']>
+  >;
+} & {
   close(): Promise<void>;
-}
+};
 
-export interface SandboxOptions extends ServeOptions {
-  okchat?: OkChatEmulatorOptions;
-  chatsV1?: ChatsV1EmulatorOptions;
-}
+/** Options of {@link startSandbox}: each vendor's emulator options under its key. */
+export type SandboxOptions = ServeOptions & {
+  [Entry in Registered as Entry['sandboxKey']]?: Parameters<Entry['emulate']>[0];
+};
 
-/** Starts both emulators on loopback: the built-in sandbox of the CLI and the tests. */
+/**
+ * Starts every registered vendor's emulator on loopback: the built-in sandbox of the CLI and the
+ * tests.
+ */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const serveOptions = { hostname: options.hostname, port: 0 };
-  const okchat = await serveEmulator(createOkChatEmulator(options.okchat), serveOptions);
+  const served: Record<string, ServedEmulator> = {};
   try {
-    const chatsV1 = await serveEmulator(createChatsV1Emulator(options.chatsV1), serveOptions);
-    return {
-      okchat,
-      chatsV1,
-      close: async () => {
-        await Promise.all([okchat.close(), chatsV1.close()]);
-      },
-    };
+    for (const entry of VENDORS) {
+      const emulator = (entry.emulate as (options?: object) => Emulator)(options[entry.sandboxKey]);
+      served[entry.sandboxKey] = await serveEmulator(emulator, serveOptions);
+    }
   } catch (error) {
-    await okchat.close();
+    await Promise.all(Object.values(served).map((server) => server.close()));
     throw error;
   }
+  return {
+    ...(served as Omit<Sandbox, 'close'>),
+    close: async () => {
+      await Promise.all(Object.values(served).map((server) => server.close()));
+    },
+  };
 }

@@ -1,16 +1,5 @@
 import { z } from 'zod';
 import {
-  isNullishBoolean,
-  isNullishCount,
-  isNullishPlainObject,
-  isNullishString,
-  isNullishWireTimestamp,
-  isPlainObject,
-  isString,
-  isWireId,
-  isWireTimestamp,
-} from '../guards.js';
-import {
   CountSchema,
   WireIdSchema,
   WireMetadataSchema,
@@ -20,7 +9,7 @@ import {
 /**
  * The generic Chats v1 API's wire format, validated leniently (`.nullish()` wherever a field may
  * be `null` or missing).
- * @see ../shared/seeds/003_*.txt (Chats: Get Chat Messages)
+ * @see docs/providers/chats-v1.md (the vendor's Get Chat Messages document)
  */
 
 /** What every page envelope says besides its records. */
@@ -30,6 +19,7 @@ const pageFields = {
   limit: CountSchema.nullish(),
   has_more: z.boolean().nullish(),
 };
+export type ChatsV1PageFields = z.output<z.ZodObject<typeof pageFields>>;
 
 /** `{ messages: [...], total, offset, limit, has_more }` */
 export const ChatsV1MessagesPageSchema = z.object({
@@ -63,48 +53,3 @@ export const ChatsV1ChatSchema = z.object({
   metadata: WireMetadataSchema.nullish(),
 });
 export type ChatsV1Chat = z.infer<typeof ChatsV1ChatSchema>;
-
-const hasPageFields = (value: Record<string, unknown>) =>
-  isNullishCount(value.total) &&
-  isNullishCount(value.offset) &&
-  isNullishCount(value.limit) &&
-  isNullishBoolean(value.has_more);
-
-/** Accepts what {@link ChatsV1MessagesPageSchema} accepts without changing it. */
-export function isChatsV1MessagesPage(
-  value: unknown,
-): value is z.output<typeof ChatsV1MessagesPageSchema> {
-  return isPlainObject(value) && Array.isArray(value.messages) && hasPageFields(value);
-}
-
-/** Accepts what {@link ChatsV1ChatsPageSchema} accepts without changing it. */
-export function isChatsV1ChatsPage(
-  value: unknown,
-): value is z.output<typeof ChatsV1ChatsPageSchema> {
-  return isPlainObject(value) && Array.isArray(value.chats) && hasPageFields(value);
-}
-
-/** Accepts exactly what {@link ChatsV1MessageSchema} accepts. */
-export function isChatsV1Message(value: unknown): value is ChatsV1Message {
-  return (
-    isPlainObject(value) &&
-    isWireId(value.id) &&
-    isNullishString(value.content) &&
-    isString(value.sender_role) &&
-    isNullishString(value.media_type) &&
-    isNullishString(value.media_url) &&
-    isWireTimestamp(value.created_at) &&
-    isNullishPlainObject(value.metadata)
-  );
-}
-
-/** Accepts exactly what {@link ChatsV1ChatSchema} accepts. */
-export function isChatsV1Chat(value: unknown): value is ChatsV1Chat {
-  return (
-    isPlainObject(value) &&
-    isWireId(value.id) &&
-    isWireTimestamp(value.created_at) &&
-    isNullishWireTimestamp(value.updated_at) &&
-    isNullishPlainObject(value.metadata)
-  );
-}

@@ -1,5 +1,6 @@
 import type { Conversation } from '../../model/canonical-schemas.js';
 import { normalizeTimestamp } from '../../model/timestamp.js';
+import type { RecordContext } from '../define-vendor.js';
 import { field } from '../map-record.js';
 import type { ChatsV1Chat } from './chats-v1-api.js';
 
@@ -8,13 +9,18 @@ import type { ChatsV1Chat } from './chats-v1-api.js';
  * this listing, so only `id`, `created_at`, `updated_at` and `metadata` are mapped; every other
  * field the server sends stays in `raw`.
  *
- * @see ../shared/seeds/003_*.txt (Chats; the listing's shape is inferred from its messages endpoint)
+ * @see docs/providers/chats-v1.md (the listing's shape is inferred from the messages endpoint)
  */
-export function mapChatsV1Chat(wire: ChatsV1Chat, raw: unknown): Conversation {
+export function mapChatsV1Chat(
+  wire: ChatsV1Chat,
+  raw: unknown,
+  context: RecordContext,
+): Conversation {
   const updatedAt = wire.updated_at;
   return {
     id: wire.id,
-    source: 'chats-v1',
+    source: context.source,
+    account: context.account,
     botId: null,
     channel: null,
     state: null,

@@ -1,6 +1,7 @@
 import type { Attachment, Message, Role, Usage } from '../../model/canonical-schemas.js';
 import { inferMediaType } from '../../model/media-type.js';
 import { normalizeTimestamp } from '../../model/timestamp.js';
+import type { MessageContext } from '../define-vendor.js';
 import { field } from '../map-record.js';
 import type { ChatsV1Message } from './chats-v1-api.js';
 
@@ -24,12 +25,12 @@ const ROLES: ReadonlyMap<string, Role> = new Map([
  * - `metadata.model` -> `model`, `metadata.tokens_used` -> `usage`; the rest of `metadata`
  *   (`user_agent`, ...) stays in `metadata`.
  *
- * @see ../shared/seeds/003_*.txt (Chats: Get Chat Messages)
+ * @see docs/providers/chats-v1.md (the vendor's Get Chat Messages document)
  */
 export function mapChatsV1Message(
   wire: ChatsV1Message,
   raw: unknown,
-  context: { conversationId: string },
+  context: MessageContext,
 ): Message {
   const vendorMetadata = wire.metadata ?? {};
   const model = ownField(vendorMetadata, 'model');
@@ -51,7 +52,8 @@ export function mapChatsV1Message(
   return {
     id: wire.id,
     conversationId: context.conversationId,
-    source: 'chats-v1',
+    source: context.source,
+    account: context.account,
     role:
       ROLES.get(wire.sender_role) ?? ROLES.get(wire.sender_role.trim().toLowerCase()) ?? 'unknown',
     text: wire.content ?? '',

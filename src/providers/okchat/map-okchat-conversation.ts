@@ -1,6 +1,7 @@
 import type { Conversation, LastMessage } from '../../model/canonical-schemas.js';
 import { mediaTypeFromFileName } from '../../model/media-type.js';
 import { normalizeTimestamp } from '../../model/timestamp.js';
+import type { RecordContext } from '../define-vendor.js';
 import { field } from '../map-record.js';
 import type { OkChatConversation } from './okchat-api.js';
 import { okchatRole } from './okchat-role.js';
@@ -20,15 +21,20 @@ const CHANNELS: ReadonlyMap<string, string> = new Map([
  * - `last_message` is an object, the bare text or `null` in OkChat's own example; all three map.
  * - `voice_path` (voice conversations) becomes `recording`.
  *
- * @see ../shared/seeds/002_*.txt (Get Conversations)
+ * @see docs/providers/okchat.md (the vendor's Get Conversations document)
  */
-export function mapOkChatConversation(wire: OkChatConversation, raw: unknown): Conversation {
+export function mapOkChatConversation(
+  wire: OkChatConversation,
+  raw: unknown,
+  context: RecordContext,
+): Conversation {
   const metadata = wire.metadata ?? {};
   const updatedAt = wire.updated_at;
   const anonymous = Object.hasOwn(metadata, 'anonymous') ? metadata.anonymous : undefined;
   return {
     id: wire.id,
-    source: 'okchat',
+    source: context.source,
+    account: context.account,
     botId: wire.chatbot_id ?? null,
     channel: mapChannel(wire.platform),
     state: wire.state ?? null,

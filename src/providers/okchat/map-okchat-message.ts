@@ -1,6 +1,7 @@
 import type { Attachment, Message } from '../../model/canonical-schemas.js';
 import { inferMediaType } from '../../model/media-type.js';
 import { normalizeTimestamp } from '../../model/timestamp.js';
+import type { MessageContext } from '../define-vendor.js';
 import { field } from '../map-record.js';
 import type { OkChatMessage } from './okchat-api.js';
 import { okchatRole } from './okchat-role.js';
@@ -13,17 +14,18 @@ import { okchatRole } from './okchat-role.js';
  * - `created_at` is written with 6 fraction digits (OkChat keeps microseconds but trims trailing
  *   zeros), so that timestamps sort as strings.
  *
- * @see ../shared/seeds/000_*.txt (Get Messages)
+ * @see docs/providers/okchat.md (the vendor's Get Messages document)
  */
 export function mapOkChatMessage(
   wire: OkChatMessage,
   raw: unknown,
-  context: { conversationId: string },
+  context: MessageContext,
 ): Message {
   return {
     id: wire.id,
     conversationId: wire.session_id || context.conversationId,
-    source: 'okchat',
+    source: context.source,
+    account: context.account,
     role: okchatRole(wire.sender_type),
     text: wire.content ?? '',
     attachments: wire.attachments?.map(mapAttachment) ?? [],

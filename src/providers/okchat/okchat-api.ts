@@ -1,20 +1,5 @@
 import { z } from 'zod';
 import {
-  isNonEmptyString,
-  isNullishArray,
-  isNullishArrayOf,
-  isNullishBoolean,
-  isNullishCount,
-  isNullishPlainObject,
-  isNullishString,
-  isNullishWellFormedString,
-  isNullishWireTimestamp,
-  isPlainObject,
-  isString,
-  isWireId,
-  isWireTimestamp,
-} from '../guards.js';
-import {
   CountSchema,
   StringOrNumericIdSchema,
   WellFormedStringSchema,
@@ -26,7 +11,7 @@ import {
 /**
  * OkChat's wire format, validated leniently: `.nullish()` wherever the vendor may send `null` or
  * leave a field out, so that only what the mapping truly needs can reject a record.
- * @see ../shared/seeds/000_*.txt and 001_*.txt (Get Messages), 002_*.txt (Get Conversations)
+ * @see docs/providers/okchat.md (the vendor's Get Messages and Get Conversations documents)
  */
 
 /** `{ data: [...], metadata: { currentPage, pageSize, totalCount, totalPages } }` */
@@ -99,75 +84,3 @@ export const OkChatConversationSchema = z.object({
   session_token: z.string().nullish(),
 });
 export type OkChatConversation = z.infer<typeof OkChatConversationSchema>;
-
-/** Accepts exactly what {@link OkChatPageSchema} accepts, when it would not change the value. */
-export function isOkChatPage(value: unknown): value is OkChatPage {
-  if (!isPlainObject(value) || !Array.isArray(value.data)) return false;
-  const metadata = value.metadata;
-  if (metadata == null) return true;
-  // Numeric strings are converted by the schema: leave those envelopes to it.
-  return (
-    isPlainObject(metadata) &&
-    isNullishCount(metadata.currentPage) &&
-    isNullishCount(metadata.pageSize) &&
-    isNullishCount(metadata.totalCount) &&
-    isNullishCount(metadata.totalPages)
-  );
-}
-
-const isAttachment = (value: unknown) =>
-  isPlainObject(value) && isNullishString(value.name) && isNonEmptyString(value.url);
-
-/** Accepts exactly what {@link OkChatMessageSchema} accepts. */
-export function isOkChatMessage(value: unknown): value is OkChatMessage {
-  return (
-    isPlainObject(value) &&
-    isWireId(value.id) &&
-    isNullishWellFormedString(value.session_id) &&
-    isString(value.sender_type) &&
-    isNullishString(value.content) &&
-    isNullishArrayOf(value.attachments, isAttachment) &&
-    isWireTimestamp(value.created_at) &&
-    isNullishPlainObject(value.metadata) &&
-    isNullishString(value.model) &&
-    isNullishString(value.provider) &&
-    isNullishCount(value.tokens_used) &&
-    isNullishArray(value.tool_calls) &&
-    isNullishArray(value.tool_results) &&
-    isNullishBoolean(value.migrated_data) &&
-    isNullishString(value.session_token)
-  );
-}
-
-const isLastMessage = (value: unknown) =>
-  value == null ||
-  typeof value === 'string' ||
-  (isPlainObject(value) &&
-    isNullishString(value.content) &&
-    isNullishString(value.id) &&
-    isNullishString(value.sender_type));
-
-/**
- * Accepts what {@link OkChatConversationSchema} accepts without changing it: numeric ids are
- * converted to strings by the schema, so those records take the schema's path.
- */
-export function isOkChatConversation(value: unknown): value is OkChatConversation {
-  return (
-    isPlainObject(value) &&
-    isWireId(value.id) &&
-    isNullishString(value.chatbot_id) &&
-    isNullishString(value.platform) &&
-    isNullishString(value.state) &&
-    isNullishBoolean(value.active) &&
-    isNullishBoolean(value.is_human_mode) &&
-    isNullishWellFormedString(value.sns_user_id) &&
-    isNullishWellFormedString(value.user_id) &&
-    isNullishPlainObject(value.metadata) &&
-    isLastMessage(value.last_message) &&
-    isNullishString(value.voice_path) &&
-    isWireTimestamp(value.created_at) &&
-    isNullishWireTimestamp(value.updated_at) &&
-    isNullishBoolean(value.migrated_data) &&
-    isNullishString(value.session_token)
-  );
-}

@@ -4,8 +4,8 @@ import {
   type Emulator,
   type EmulatorOptions,
   readNumber,
-} from './emulator.js';
-import { LiveData, type LiveRecords, MessageListings } from './live-data.js';
+} from '../../testing/emulator.js';
+import { LiveData, type LiveRecords, MessageListings } from '../../testing/live-data.js';
 import {
   between,
   createRandom,
@@ -14,7 +14,7 @@ import {
   randomDigits,
   randomString,
   randomUuid,
-} from './random.js';
+} from '../../testing/random.js';
 
 type WireRecord = Record<string, unknown>;
 
@@ -125,7 +125,7 @@ interface ConversationPlan {
  * state; newest first) and `.../conversations/{sessionId}/messages` (page, limit; oldest first),
  * with `x-api-key` auth, 404s, page clamping, latency and faults. Messages are generated on
  * demand, so large data sets take little memory.
- * @see ../shared/seeds/000_*.txt, 001_*.txt, 002_*.txt
+ * @see docs/providers/okchat.md
  */
 export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkChatEmulator {
   const seed = options.seed ?? 1;

@@ -4,9 +4,9 @@ import {
   type Emulator,
   type EmulatorOptions,
   readNumber,
-} from './emulator.js';
-import { LiveData, type LiveRecords, MessageListings } from './live-data.js';
-import { between, createRandom, hashSeed, pick, randomUuid } from './random.js';
+} from '../../testing/emulator.js';
+import { LiveData, type LiveRecords, MessageListings } from '../../testing/live-data.js';
+import { between, createRandom, hashSeed, pick, randomUuid } from '../../testing/random.js';
 
 type WireRecord = Record<string, unknown>;
 
@@ -87,7 +87,7 @@ interface ChatPlan {
  * A Chats v1 API emulator: `GET /api/v1/chats` and `GET /api/v1/chats/{chat_id}/messages`
  * (offset, limit; `{ ..., total, offset, limit, has_more }`), with `X-API-Key` auth, 404s, page
  * clamping, latency, faults and optionally lying totals.
- * @see ../shared/seeds/003_*.txt
+ * @see docs/providers/chats-v1.md
  */
 export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): ChatsV1Emulator {
   const seed = options.seed ?? 1;

@@ -1,0 +1,448 @@
+import type { z } from 'zod';
+import {
+  type ChatHistorySource,
+  defineSource,
+  type ListConversationsOptions,
+  type ListMessagesOptions,
+} from '../chat-history-source.js';
+import { invalidArgument, optionsObject } from '../errors/invalid-argument.js';
+import { unsupported } from '../errors/unsupported.js';
+import { encodePathSegment } from '../http/encode-path-segment.js';
+import {
+  createHttpClient,
+  type HttpOptions,
+  pickHttpOptions,
+  type QueryValue,
+} from '../http/http-client.js';
+import { validateBaseURL } from '../http/validate-base-url.js';
+import type { Conversation, Message } from '../model/canonical-schemas.js';
+import { paginate } from '../paginate/paginate.js';
+import type {
+  FetchedPage,
+  MapResult,
+  PageCursor,
+  PaginateOptions,
+  PaginationStrategy,
+} from '../paginate/types.js';
+import { createRedactor } from '../text/redact.js';
+import { isWellFormedText, quoted } from '../text/safe-text.js';
+import { mapRecordWith } from './map-record.js';
+import { parseEnvelope } from './parse-envelope.js';
+
+/** Options every source made by {@link defineVendor} takes, besides its vendor's own. */
+export interface SourceOptions extends HttpOptions {
+  /** Base URL of the vendor's API. Required when the vendor has no default. */
+  baseURL?: string;
+  /**
+   * Records per request when a list call sets no `pageSize`. Vendors may return fewer (they
+   * clamp); listings handle it.
+   * @default 50
+   */
+  pageSize?: number;
+}
+
+/** How the kit checks one of a vendor's own string options, and how the CLI asks for it. */
+export interface VendorOptionSpec {
+  /** What the option is, after the vendor's name, for errors and `--help`: `'API key'`. */
+  label: string;
+  /** More about it: `'sent as x-api-key'`. */
+  description?: string;
+  /** Missing or blank is `bad_request` at creation. @default false */
+  required?: boolean;
+  /** A credential: never shown in errors or output, read by the CLI from its environment. */
+  secret?: boolean;
+  /** Goes into request paths: refused at creation when no single path segment can carry it. */
+  pathSegment?: boolean;
+}
+
+/** String-valued keys of `Options`: the only kind a vendor declares specs for. */
+export type StringOptionKeys<Options> = {
+  [Key in keyof Options]-?: NonNullable<Options[Key]> extends string ? Key : never;
+}[keyof Options] &
+  string;
+
+/** One HTTP request for one page. */
+export interface VendorRequest {
+  /** Path below the base URL, with every caller or vendor value encoded by {@link pathSegment}. */
+  path: string;
+  query?: Record<string, QueryValue>;
+}
+
+/** What every record mapper is told besides the record. */
+export interface RecordContext {
+  /** Provider key of the source (`'okchat'`): the records' `source`. */
+  source: string;
+  /** Account the source reads: the records' `account`. */
+  account: string;
+}
+
+/** What a message mapper is told: the conversation it lists, too. */
+export interface MessageContext extends RecordContext {
+  /** The id the caller asked for (a vendor record may omit its conversation). */
+  conversationId: string;
+}
+
+/** How to list one kind of record: the request of each page, the envelope and the mapper. */
+export interface ListingDescriptor<Request, Info, Envelope, Wire, Context, Item> {
+  /** The request of the page at `request.cursor`. */
+  request(request: Request): VendorRequest;
+  /** The page envelope's wire schema (lenient: `.nullish()` wherever the vendor may omit). */
+  envelope: z.ZodType<Envelope>;
+  /** The records of a page and what the envelope says of the rest. */
+  readPage(envelope: Envelope): FetchedPage<Info>;
+  /** One record's wire schema. A valid record is mapped as is, without a copy. */
+  record: z.ZodType<Wire>;
+  /**
+   * Maps one valid record to the canonical shape: pure, no I/O. Throw `InvalidFieldError` (or
+   * let `field()` throw it) for a value that cannot be used: the record is reported as invalid.
+   */
+  map(wire: Wire, raw: unknown, context: Context): Item;
+}
+
+/** What a conversation listing's `request` is given. */
+export interface ConversationsRequest<Options, Cursor> {
+  cursor: Cursor;
+  options: Options;
+  /** The caller's `state` filter, when the listing declares `filters.state`. */
+  state: string | undefined;
+}
+
+/** What a message listing's `request` is given. */
+export interface MessagesRequest<Options, Cursor> {
+  cursor: Cursor;
+  options: Options;
+  /** The conversation whose messages are listed (checked: {@link pathSegment} can carry it). */
+  conversationId: string;
+}
+
+/** Filters a vendor applies on its side; each one declared turns on its capability. */
+export interface ConversationFilters {
+  /** `listConversations({ state })`. */
+  state?: boolean;
+}
+
+/** Everything that makes a vendor's source: the rest is derived by {@link defineVendor}. */
+export interface VendorDescriptor<
+  Options extends SourceOptions,
+  Cursor extends PageCursor,
+  Info,
+  ConversationEnvelope,
+  ConversationWire,
+  MessageEnvelope,
+  MessageWire,
+> {
+  /** Provider key, the records' `source`: lowercase words joined by `-` (`'okchat'`). */
+  id: string;
+  /** Name shown to people: `'OkChat'`. */
+  name: string;
+  /** Base URL used when the options give none; without one, `baseURL` is required. */
+  defaultBaseURL?: string;
+  /** The vendor's own string options (credentials, ids): checked by the kit, read by the CLI. */
+  options: { readonly [Key in StringOptionKeys<Options>]?: VendorOptionSpec };
+  /** Headers sent with every request (authentication), from the checked options. */
+  headers(options: Options): Record<string, string>;
+  /** The account the source reads (DESIGN: a stable label), from the options and base URL. */
+  account(options: Options, baseURL: URL): string;
+  /** Largest page the vendor serves. @default 1000 */
+  maxPageSize?: number;
+  /** How the vendor pages. A strategy without `plan` fetches one page at a time. */
+  strategy: PaginationStrategy<Cursor, Info>;
+  conversations?: ListingDescriptor<
+    ConversationsRequest<Options, Cursor>,
+    Info,
+    ConversationEnvelope,
+    ConversationWire,
+    RecordContext,
+    Conversation
+  > & { filters?: ConversationFilters };
+  messages?: ListingDescriptor<
+    MessagesRequest<Options, Cursor>,
+    Info,
+    MessageEnvelope,
+    MessageWire,
+    MessageContext,
+    Message
+  >;
+}
+
+/** A listing of a {@link Vendor}: what the source does with each page body and record. */
+export interface VendorListing<Context, Item, Info = unknown> {
+  /** The page envelope's wire schema. */
+  readonly envelope: z.ZodType;
+  /** One record's wire schema. */
+  readonly record: z.ZodType;
+  /** The pure mapper of a record its wire schema accepted. */
+  readonly map: (wire: never, raw: unknown, context: Context) => Item;
+  /** Validates a page body (`invalid_response` when malformed) and reads its records. */
+  readPage(body: unknown, request: { source: string; path: string }): FetchedPage<Info>;
+  /** Validates and maps one record; an invalid one is a failed result naming what is wrong. */
+  mapRecord(record: unknown, context: Context): MapResult<Item>;
+}
+
+/** A vendor made by {@link defineVendor}: its descriptor's public facts and its source factory. */
+export interface Vendor<Options extends SourceOptions> {
+  readonly id: string;
+  readonly name: string;
+  readonly defaultBaseURL: string | undefined;
+  readonly options: { readonly [Key in StringOptionKeys<Options>]?: VendorOptionSpec };
+  /** Checks `options` (`bad_request` at the call) and builds the source. */
+  createSource(options: Options): ChatHistorySource;
+  /** How conversations are listed, when the vendor lists them. */
+  readonly conversations:
+    | (VendorListing<RecordContext, Conversation> & { readonly filters: ConversationFilters })
+    | undefined;
+  /** How a conversation's messages are listed, when the vendor lists them. */
+  readonly messages: VendorListing<MessageContext, Message> | undefined;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const DEFAULT_MAX_PAGE_SIZE = 1000;
+const VENDOR_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * Turns a vendor descriptor into a {@link Vendor}, whose `createSource` checks options, builds the
+ * HTTP client, and lists through the pagination engine with envelope parsing, record validation
+ * (a fast path derived from the wire schemas), mapping, keys and capabilities. Give the options
+ * type first: `defineVendor<AcmeSourceOptions>()({ ... })`; the rest is inferred.
+ */
+export function defineVendor<Options extends SourceOptions>() {
+  return <
+    Cursor extends PageCursor,
+    Info,
+    ConversationEnvelope = unknown,
+    ConversationWire = unknown,
+    MessageEnvelope = unknown,
+    MessageWire = unknown,
+  >(
+    descriptor: VendorDescriptor<
+      Options,
+      Cursor,
+      Info,
+      ConversationEnvelope,
+      ConversationWire,
+      MessageEnvelope,
+      MessageWire
+    >,
+  ): Vendor<Options> => {
+    if (typeof descriptor.id !== 'string' || !VENDOR_ID.test(descriptor.id)) {
+      throw invalidArgument(
+        `a vendor id is lowercase words joined by "-", got ${quoted(String(descriptor.id), 40)}`,
+      );
+    }
+    const { conversations, messages } = descriptor;
+    return Object.freeze({
+      id: descriptor.id,
+      name: descriptor.name,
+      defaultBaseURL: descriptor.defaultBaseURL,
+      options: descriptor.options,
+      createSource: (options: Options) => createSource(descriptor, options),
+      conversations: conversations && {
+        ...compileListing(conversations),
+        filters: conversations.filters ?? {},
+      },
+      messages: messages && compileListing(messages),
+    });
+  };
+}
+
+/** A listing's page reading and record mapping, with the wire guards derived once. */
+function compileListing<Request, Info, Envelope, Wire, Context, Item>(
+  listing: ListingDescriptor<Request, Info, Envelope, Wire, Context, Item>,
+): VendorListing<Context, Item, Info> {
+  const { envelope, record, readPage, map } = listing;
+  return {
+    envelope,
+    record,
+    map,
+    readPage: (body, request) => readPage(parseEnvelope(envelope, body, request)),
+    mapRecord: (raw, context) =>
+      mapRecordWith(record, raw, (wire, value) => map(wire, value, context)),
+  };
+}
+
+function createSource<
+  Options extends SourceOptions,
+  Cursor extends PageCursor,
+  Info,
+  CE,
+  CW,
+  ME,
+  MW,
+>(
+  descriptor: VendorDescriptor<Options, Cursor, Info, CE, CW, ME, MW>,
+  given: Options,
+): ChatHistorySource {
+  const { id: source, strategy } = descriptor;
+  const options = checkOptions(descriptor, given);
+  const maxPageSize = descriptor.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
+    throw invalidArgument(`pageSize must be a whole number from 1 to ${maxPageSize}`, source);
+  }
+  const secrets = secretsOf(descriptor, options);
+  const baseURL = validateBaseURL(
+    options.baseURL ?? descriptor.defaultBaseURL,
+    source,
+    createRedactor(secrets),
+  );
+  const http = createHttpClient({
+    source,
+    baseURL,
+    headers: descriptor.headers(options),
+    secrets,
+    ...pickHttpOptions(options),
+  });
+  const account = descriptor.account(options, new URL(baseURL));
+  if (typeof account !== 'string' || account === '' || !isWellFormedText(account)) {
+    throw invalidArgument('account must be a non-empty, well-formed string', source);
+  }
+  const recordContext: RecordContext = Object.freeze({ source, account });
+
+  /** Lists one kind of record through the engine. */
+  function list<Context, Item extends { id: string }>(
+    compiled: VendorListing<Context, Item, Info>,
+    requestOf: (cursor: Cursor) => VendorRequest,
+    context: Context,
+    listOptions: PaginateOptions | undefined,
+  ) {
+    return paginate<Cursor, Info, Item>(
+      {
+        source,
+        strategy,
+        redact: http.redact,
+        defaultPageSize: pageSize,
+        maxPageSize,
+        async fetchPage(cursor, { signal }) {
+          const { path, query } = requestOf(cursor);
+          const body = await http.getJson(path, { query, signal });
+          return compiled.readPage(body, { source, path });
+        },
+        mapRecord: (record) => compiled.mapRecord(record, context),
+        keyOf: (item) => item.id,
+      },
+      listOptions,
+    );
+  }
+
+  const { conversations, messages } = descriptor;
+  const compiledConversations = conversations && compileListing(conversations);
+  const compiledMessages = messages && compileListing(messages);
+  const filters = conversations?.filters ?? {};
+
+  function listConversations(listOptions?: ListConversationsOptions) {
+    if (conversations === undefined || compiledConversations === undefined) {
+      throw unsupported(source, 'listing conversations');
+    }
+    const { state, updatedSince, ...engineOptions } = optionsObject(listOptions, 'options', source);
+    if (updatedSince !== undefined) {
+      throw unsupported(source, 'filtering conversations by updatedSince');
+    }
+    if (state !== undefined) {
+      if (!filters.state) throw unsupported(source, 'filtering conversations by state');
+      checkText(state, 'state', source);
+    }
+    return list(
+      compiledConversations,
+      (cursor) => conversations.request({ cursor, options, state }),
+      recordContext,
+      engineOptions,
+    );
+  }
+
+  function listMessages(conversationId: string, listOptions?: ListMessagesOptions) {
+    if (messages === undefined || compiledMessages === undefined) {
+      throw unsupported(source, 'listing messages');
+    }
+    encodePathSegment(conversationId, 'conversationId', source);
+    return list(
+      compiledMessages,
+      (cursor) => messages.request({ cursor, options, conversationId }),
+      { source, account, conversationId },
+      listOptions,
+    );
+  }
+
+  return defineSource({
+    id: source,
+    account,
+    capabilities: {
+      filterConversationsByState: filters.state === true,
+      prefetchPages: strategy.plan !== undefined,
+    },
+    listConversations: conversations && listConversations,
+    listMessages: messages && listMessages,
+  });
+}
+
+/** Checks the vendor's declared options; returns them with blank optional ones left out. */
+function checkOptions<Options extends SourceOptions>(
+  descriptor: {
+    id: string;
+    name: string;
+    options: { readonly [key: string]: VendorOptionSpec | undefined };
+  },
+  given: Options,
+): Options {
+  const source = descriptor.id;
+  const options = optionsObject(given, `${source} source options`, source) as Options;
+  for (const [name, spec] of Object.entries(descriptor.options)) {
+    if (spec === undefined) continue;
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (
+      value === undefined ||
+      value === null ||
+      (typeof value === 'string' && value.trim() === '')
+    ) {
+      if (spec.required)
+        throw invalidArgument(`${name} is required (${about(descriptor, spec)})`, source);
+      continue;
+    }
+    if (typeof value !== 'string') {
+      throw invalidArgument(
+        `${name} must be a string (${about(descriptor, spec)}), got ${typeof value}`,
+        source,
+      );
+    }
+    if (spec.pathSegment) encodePathSegment(value, name, source);
+    else if (!spec.secret) checkText(value, name, source);
+  }
+  return options;
+}
+
+/** `the OkChat API key, sent as x-api-key`. */
+export function about(vendor: { name: string }, spec: VendorOptionSpec): string {
+  return `the ${vendor.name} ${spec.label}${spec.description ? `, ${spec.description}` : ''}`;
+}
+
+function secretsOf(
+  descriptor: { options: { readonly [key: string]: VendorOptionSpec | undefined } },
+  options: object,
+): string[] {
+  const secrets: string[] = [];
+  for (const [name, spec] of Object.entries(descriptor.options)) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (spec?.secret && typeof value === 'string') secrets.push(value);
+  }
+  return secrets;
+}
+
+function checkText(value: unknown, name: string, source: string): void {
+  if (typeof value !== 'string' || value === '') {
+    throw invalidArgument(`${name} must be a non-empty string`, source);
+  }
+  if (!isWellFormedText(value)) {
+    throw invalidArgument(
+      `${name} is not well-formed text (it holds a lone surrogate): ${quoted(value, 40)}`,
+      source,
+    );
+  }
+}
+
+/**
+ * Encodes a value as one URL path segment, for a {@link VendorRequest} path: `/`, `?`, `#` and
+ * every other reserved character are escaped, and `.`/`..` (which URL parsers resolve as steps)
+ * are refused with `bad_request`.
+ */
+export function pathSegment(value: string): string {
+  return encodePathSegment(value, 'path segment', 'provider');
+}

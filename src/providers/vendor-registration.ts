@@ -1,0 +1,42 @@
+import type { Emulator, EmulatorOptions } from '../testing/emulator.js';
+import type { SourceOptions, Vendor } from './define-vendor.js';
+
+/** What the CLI's generic `--sandbox-*` flags ask of every vendor's emulator. */
+export interface SandboxSize {
+  conversations?: number | undefined;
+  messagesPerConversation?: number | undefined;
+  latencyMs?: number | undefined;
+}
+
+/**
+ * A vendor as the registry lists it: its descriptor, its emulator, and how the sandbox wires the
+ * two together. The CLI's flags, environment variables, help and error hints are derived from it.
+ */
+export interface VendorRegistration<
+  Key extends string,
+  Options extends SourceOptions,
+  EmulatorOf extends Emulator,
+  EmulatorOptionsOf extends EmulatorOptions,
+> {
+  readonly vendor: Vendor<Options>;
+  /** Key of this vendor in `startSandbox()`'s options and result: `'okchat'`, `'chatsV1'`. */
+  readonly sandboxKey: Key;
+  /** A new emulator of the vendor's API. */
+  emulate(options?: EmulatorOptionsOf): EmulatorOf;
+  /** Emulator options from the CLI's sandbox flags. */
+  sandboxOptions(size: SandboxSize): EmulatorOptionsOf;
+  /** The source options that read `emulator`, served at `url`. */
+  sandboxSource(emulator: EmulatorOf, url: string): Options;
+}
+
+/** Declares a vendor's registration, keeping its types for the sandbox's result. */
+export function registerVendor<
+  Key extends string,
+  Options extends SourceOptions,
+  EmulatorOf extends Emulator,
+  EmulatorOptionsOf extends EmulatorOptions,
+>(
+  registration: VendorRegistration<Key, Options, EmulatorOf, EmulatorOptionsOf>,
+): VendorRegistration<Key, Options, EmulatorOf, EmulatorOptionsOf> {
+  return Object.freeze(registration);
+}
