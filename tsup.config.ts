@@ -5,6 +5,7 @@ export default defineConfig([
     // The library and its test kit, for ESM and CommonJS consumers.
     entry: {
       index: 'src/index.ts',
+      provider: 'src/provider.ts',
       'testing/index': 'src/testing/index.ts',
       'testing/msw': 'src/testing/msw.ts',
     },

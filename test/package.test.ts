@@ -6,6 +6,7 @@ const require = createRequire(import.meta.url);
 
 // Resolved at run time: dist/ is built by the global setup, after type checking.
 const ESM_ENTRY = '../dist/index.js';
+const PROVIDER_ENTRY = '../dist/provider.js';
 
 describe('published package', () => {
   it('ESM and CJS builds export exactly what src/index.ts exports', async () => {
@@ -26,6 +27,15 @@ describe('published package', () => {
     expect(cjs.normalizeTimestamp('2025-03-05T04:25:58.059835+00:00')).toBe(
       '2025-03-05T04:25:58.059835Z',
     );
+  });
+
+  it('chat-history-kit/provider is built for ESM and CJS with the kit for new vendors', async () => {
+    const esm = (await import(PROVIDER_ENTRY)) as Record<string, unknown>;
+    const cjs = require('../dist/provider.cjs') as Record<string, unknown>;
+    expect(Object.keys(esm).sort()).toEqual(Object.keys(cjs).sort());
+    for (const name of ['defineVendor', 'pathSegment', 'cursorStrategy', 'WireIdSchema', 'field']) {
+      expect(esm).toHaveProperty(name);
+    }
   });
 
   it('exports the names of the public contract', () => {
