@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChatHistoryError, type PageCursor, paginate } from '../src/index.js';
+import { ChatHistoryError, type PageCursor, paginate } from '../../src/index.js';
 import {
   createFakeListing,
   type Item,
   type Kind,
   makeItems,
   serverError,
-} from './helpers/fake-listing.js';
+} from '../helpers/fake-listing.js';
 
 interface Scenario {
   kind: Kind;

@@ -5,15 +5,15 @@ import {
   createOkChatSource,
   type InvalidRecord,
   MessageSchema,
-} from '../src/index.js';
+} from '../../src/index.js';
 import {
   createChatsV1Emulator,
   createOkChatEmulator,
   type FaultKind,
   serveEmulator,
   startSandbox,
-} from '../src/testing/index.js';
-import { emulatorHandlers } from '../src/testing/msw.js';
+} from '../../src/testing/index.js';
+import { emulatorHandlers } from '../../src/testing/msw.js';
 
 type WireRecord = Record<string, unknown>;
 

@@ -2,15 +2,15 @@ import { inspect } from 'node:util';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import packageJson from '../package.json' with { type: 'json' };
-import { encodePathSegment } from '../src/http/encode-path-segment.js';
+import packageJson from '../../package.json' with { type: 'json' };
+import { encodePathSegment } from '../../src/http/encode-path-segment.js';
 import {
   ChatHistoryError,
   createHttpClient,
   type HttpClientOptions,
   VERSION,
-} from '../src/index.js';
-import { caught } from './helpers/caught.js';
+} from '../../src/index.js';
+import { caught } from '../helpers/caught.js';
 
 const BASE = 'https://vendor.test/base';
 const API_KEY = 'sk-test-0123456789abcdef-SECRET';

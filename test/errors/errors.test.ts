@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { codeForStatus, isRetryableStatus } from '../src/errors/code-for-status.js';
-import { backoffDelay, parseRetryAfter, resolveRetryOptions, sleep } from '../src/http/retry.js';
-import { ChatHistoryError, DEFAULT_RETRY } from '../src/index.js';
-import { createRedactor, sanitizeError } from '../src/text/redact.js';
+import { codeForStatus, isRetryableStatus } from '../../src/errors/code-for-status.js';
+import { backoffDelay, parseRetryAfter, resolveRetryOptions, sleep } from '../../src/http/retry.js';
+import { ChatHistoryError, DEFAULT_RETRY } from '../../src/index.js';
+import { createRedactor, sanitizeError } from '../../src/text/redact.js';
 
 describe('ChatHistoryError', () => {
   it('defaults retryable from the code', () => {

@@ -1,6 +1,5 @@
-import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonBodyType } from 'msw';
+import { describe, expect, it } from 'vitest';
 import {
   ChatHistoryError,
   type ChatsV1SourceOptions,
@@ -9,28 +8,22 @@ import {
   type Message,
   MessageSchema,
   normalizeTimestamp,
-} from '../src/index.js';
-import { type ChatsV1EmulatorOptions, createChatsV1Emulator } from '../src/testing/index.js';
-import { emulatorHandlers } from '../src/testing/msw.js';
-import seed from './fixtures/chats-v1-messages.json' with { type: 'json' };
-import { caught } from './helpers/caught.js';
+} from '../../src/index.js';
+import { type ChatsV1EmulatorOptions, createChatsV1Emulator } from '../../src/testing/index.js';
+import seed from '../fixtures/chats-v1-messages.json' with { type: 'json' };
+import { caught } from '../helpers/caught.js';
+import { vendorHarness } from '../helpers/vendor-harness.js';
 
 const CHATS_V1_BASE = 'https://chats.test';
 const CHATS_V1_KEY = 'cv1-key-5b0e2c7d9a41f386';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const harness = vendorHarness(CHATS_V1_BASE);
+const { server } = harness;
 
 /** The Chats v1 emulator, answering through msw; `chat` is its first chat's id. */
 function emulate(options: ChatsV1EmulatorOptions = {}) {
-  const emulator = createChatsV1Emulator({ apiKey: CHATS_V1_KEY, ...options });
-  server.use(...emulatorHandlers(emulator, CHATS_V1_BASE));
-  return Object.assign(emulator, {
-    chat: String(emulator.chats()[0]?.id),
-    urls: () => emulator.requests.map((request) => new URL(request, CHATS_V1_BASE)),
-  });
+  const emulator = harness.emulate(createChatsV1Emulator({ apiKey: CHATS_V1_KEY, ...options }));
+  return Object.assign(emulator, { chat: String(emulator.chats()[0]?.id) });
 }
 
 function v1(overrides: Partial<ChatsV1SourceOptions> = {}) {
@@ -42,16 +35,9 @@ function v1(overrides: Partial<ChatsV1SourceOptions> = {}) {
   });
 }
 
-function replay(body: Record<string, unknown>) {
-  const requests: Request[] = [];
-  server.use(
-    http.get(`${CHATS_V1_BASE}/api/v1/chats/:chat/messages`, ({ request }) => {
-      requests.push(request);
-      return HttpResponse.json(body);
-    }),
-  );
-  return requests;
-}
+/** Serves a recorded messages page verbatim for any chat. */
+const replay = (body: Record<string, unknown>) =>
+  harness.replay('/api/v1/chats/:chat/messages', body as JsonBodyType);
 
 describe('chats-v1: seed example, field by field', () => {
   it.each([1, 4])(

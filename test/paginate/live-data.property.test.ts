@@ -5,13 +5,13 @@ import {
   createChatsV1Source,
   createOkChatSource,
   type FetchFunction,
-} from '../src/index.js';
+} from '../../src/index.js';
 import {
   createChatsV1Emulator,
   createOkChatEmulator,
   type LiveChange,
   type LiveDataOptions,
-} from '../src/testing/index.js';
+} from '../../src/testing/index.js';
 
 type Vendor = 'okchat' | 'chats-v1';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_IN_FLIGHT_REQUESTS, RequestGate } from '../src/http/request-gate.js';
-import { createOkChatSource, exportHistory } from '../src/index.js';
-import { createOkChatEmulator, serveEmulator } from '../src/testing/index.js';
+import { DEFAULT_MAX_IN_FLIGHT_REQUESTS, RequestGate } from '../../src/http/request-gate.js';
+import { createOkChatSource, exportHistory } from '../../src/index.js';
+import { createOkChatEmulator, serveEmulator } from '../../src/testing/index.js';
 
 describe('load: a vendor that limits concurrent requests', () => {
   it('the export completes at concurrency 16 against a limit of 3, and 429s stay few', async () => {

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpClient, type HttpClientOptions } from '../src/index.js';
-import { caught } from './helpers/caught.js';
-import { type LoopbackServer, startLoopbackServer } from './helpers/loopback-server.js';
+import { createHttpClient, type HttpClientOptions } from '../../src/index.js';
+import { caught } from '../helpers/caught.js';
+import { type LoopbackServer, startLoopbackServer } from '../helpers/loopback-server.js';
 
 const API_KEY = 'lb-7f3a9c1e5b-d41e08';
 let server: LoopbackServer | undefined;

@@ -7,7 +7,7 @@ import {
   type Message,
   MessageSchema,
   normalizeTimestamp,
-} from '../src/index.js';
+} from '../../src/index.js';
 
 describe('normalizeTimestamp', () => {
   it.each<[string | number, string]>([

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RequestGate } from '../src/http/request-gate.js';
+import { RequestGate } from '../../src/http/request-gate.js';
 
 afterEach(() => {
   vi.useRealTimers();

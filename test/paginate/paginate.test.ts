@@ -8,16 +8,16 @@ import {
   type Page,
   type PageCursor,
   paginate,
-} from '../src/index.js';
-import { MAX_EMPTY_PAGES } from '../src/paginate/paginate.js';
-import { caught } from './helpers/caught.js';
+} from '../../src/index.js';
+import { MAX_EMPTY_PAGES } from '../../src/paginate/paginate.js';
+import { caught } from '../helpers/caught.js';
 import {
   createFakeListing,
   type Item,
   type Kind,
   makeItems,
   serverError,
-} from './helpers/fake-listing.js';
+} from '../helpers/fake-listing.js';
 
 const ids = (items: readonly Item[]) => items.map((item) => item.id);
 const kinds: Kind[] = ['page', 'offset', 'cursor'];

@@ -7,9 +7,9 @@ import {
   type ListingWarning,
   type Page,
   paginate,
-} from '../src/index.js';
-import { createOkChatEmulator, type OkChatEmulator } from '../src/testing/index.js';
-import { createFakeListing } from './helpers/fake-listing.js';
+} from '../../src/index.js';
+import { createOkChatEmulator, type OkChatEmulator } from '../../src/testing/index.js';
+import { createFakeListing } from '../helpers/fake-listing.js';
 
 /** An OkChat source reading `emulator` in process. */
 function sourceOf(emulator: OkChatEmulator) {

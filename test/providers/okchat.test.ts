@@ -1,7 +1,5 @@
 import { inspect } from 'node:util';
-import { HttpResponse, http, type JsonBodyType } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ChatHistoryError,
   type Conversation,
@@ -11,30 +9,26 @@ import {
   type Message,
   MessageSchema,
   type OkChatSourceOptions,
-} from '../src/index.js';
-import { createOkChatEmulator, type OkChatEmulatorOptions } from '../src/testing/index.js';
-import { emulatorHandlers } from '../src/testing/msw.js';
-import conversationsPage from './fixtures/okchat-conversations.page1.json' with { type: 'json' };
-import messagesPage from './fixtures/okchat-messages.page1.json' with { type: 'json' };
-import { caught } from './helpers/caught.js';
-
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+} from '../../src/index.js';
+import { createOkChatEmulator, type OkChatEmulatorOptions } from '../../src/testing/index.js';
+import conversationsPage from '../fixtures/okchat-conversations.page1.json' with { type: 'json' };
+import messagesPage from '../fixtures/okchat-messages.page1.json' with { type: 'json' };
+import { caught } from '../helpers/caught.js';
+import { vendorHarness } from '../helpers/vendor-harness.js';
 
 const SESSION = 'f081d259-6c72-4eca-8687-1b6ed716257e';
 const OKCHAT_BASE = 'https://okchat.test';
 const OKCHAT_KEY = '15a23c21867f4f38b0b46f5e4adb1caf87a040b34eb58f68';
 const CHATBOT_ID = '5afe16ed-5fd2-4552-a993-903bc9c32bb6';
 
+const harness = vendorHarness(OKCHAT_BASE);
+const { replay } = harness;
+
 /** The OkChat emulator, answering through msw for this suite's base URL. */
 function emulate(options: OkChatEmulatorOptions = {}) {
-  const emulator = createOkChatEmulator({ apiKey: OKCHAT_KEY, chatbotId: CHATBOT_ID, ...options });
-  server.use(...emulatorHandlers(emulator, OKCHAT_BASE));
-  return Object.assign(emulator, {
-    urls: () => emulator.requests.map((request) => new URL(request, OKCHAT_BASE)),
-  });
+  return harness.emulate(
+    createOkChatEmulator({ apiKey: OKCHAT_KEY, chatbotId: CHATBOT_ID, ...options }),
+  );
 }
 
 function okchat(overrides: Partial<OkChatSourceOptions> = {}) {
@@ -45,18 +39,6 @@ function okchat(overrides: Partial<OkChatSourceOptions> = {}) {
     retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
     ...overrides,
   });
-}
-
-/** Serves a seed fixture verbatim and records the requests. */
-function replay(path: string, body: JsonBodyType) {
-  const requests: Request[] = [];
-  server.use(
-    http.get(`${OKCHAT_BASE}${path}`, ({ request }) => {
-      requests.push(request);
-      return HttpResponse.json(body);
-    }),
-  );
-  return requests;
 }
 
 describe('okchat: seed messages, field by field', () => {

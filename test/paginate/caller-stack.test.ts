@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Conversation, Paginated } from '../src/index.js';
-import { caught } from './helpers/caught.js';
-import { okchatConversation, okchatSource, Servers, sendJson } from './helpers/hostile.js';
+import type { Conversation, Paginated } from '../../src/index.js';
+import { caught } from '../helpers/caught.js';
+import { okchatConversation, okchatSource, Servers, sendJson } from '../helpers/hostile.js';
 
 const servers = new Servers();
 afterEach(() => servers.closeAll());

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConversationSchema, MessageSchema } from '../src/index.js';
-import type { MapResult } from '../src/paginate/types.js';
-import { chatsV1 } from '../src/providers/chats-v1/chats-v1-source.js';
-import type { VendorListing } from '../src/providers/define-vendor.js';
-import { okchat } from '../src/providers/okchat/okchat-source.js';
+import { ConversationSchema, MessageSchema } from '../../src/index.js';
+import type { MapResult } from '../../src/paginate/types.js';
+import { chatsV1 } from '../../src/providers/chats-v1/chats-v1-source.js';
+import type { VendorListing } from '../../src/providers/define-vendor.js';
+import { okchat } from '../../src/providers/okchat/okchat-source.js';
 
 const context = { source: 'test', account: 'test', conversationId: 'c' };
 const mapWith =

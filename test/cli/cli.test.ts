@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConversationSchema, MessageSchema, VERSION } from '../src/index.js';
+import { ConversationSchema, MessageSchema, VERSION } from '../../src/index.js';
 import {
   createChatsV1Emulator,
   createOkChatEmulator,
   type Sandbox,
   startSandbox,
-} from '../src/testing/index.js';
+} from '../../src/testing/index.js';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const ConversationLineSchema = ConversationSchema.extend({ messages: z.array(MessageSchema) });
 
 interface Run {

@@ -7,9 +7,9 @@ import {
   exportHistory,
   type InvalidRecord,
   type Message,
-} from '../src/index.js';
-import { type Sandbox, startSandbox } from '../src/testing/index.js';
-import { caught } from './helpers/caught.js';
+} from '../../src/index.js';
+import { type Sandbox, startSandbox } from '../../src/testing/index.js';
+import { caught } from '../helpers/caught.js';
 
 const RETRY = { retries: 4, baseDelayMs: 1, maxDelayMs: 10 };
 

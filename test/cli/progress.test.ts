@@ -1,6 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/run-cli.js';
+import { runCli } from '../../src/cli/run-cli.js';
 
 /** A stream that collects what is written to it, posing as a terminal or not. */
 function capture(isTTY: boolean) {
