@@ -28,6 +28,7 @@ import { createRedactor } from '../text/redact.js';
 import { isWellFormedText, quoted } from '../text/safe-text.js';
 import { mapRecordWith } from './map-record.js';
 import { parseEnvelope } from './parse-envelope.js';
+import { wireGuard } from './wire-guard.js';
 
 /** Options every source made by {@link defineVendor} takes, besides its vendor's own. */
 export interface SourceOptions extends HttpOptions {
@@ -230,17 +231,22 @@ export function defineVendor<Options extends SourceOptions>() {
       );
     }
     const { conversations, messages } = descriptor;
+    // Compiled once per vendor: every source made from it shares the derived guards.
+    const compiled = {
+      conversations: conversations && compileListing(conversations),
+      messages: messages && compileListing(messages),
+    };
     return Object.freeze({
       id: descriptor.id,
       name: descriptor.name,
       defaultBaseURL: descriptor.defaultBaseURL,
       options: descriptor.options,
-      createSource: (options: Options) => createSource(descriptor, options),
-      conversations: conversations && {
-        ...compileListing(conversations),
-        filters: conversations.filters ?? {},
+      createSource: (options: Options) => createSource(descriptor, compiled, options),
+      conversations: compiled.conversations && {
+        ...compiled.conversations,
+        filters: conversations?.filters ?? {},
       },
-      messages: messages && compileListing(messages),
+      messages: compiled.messages,
     });
   };
 }
@@ -250,13 +256,14 @@ function compileListing<Request, Info, Envelope, Wire, Context, Item>(
   listing: ListingDescriptor<Request, Info, Envelope, Wire, Context, Item>,
 ): VendorListing<Context, Item, Info> {
   const { envelope, record, readPage, map } = listing;
+  const isWire = wireGuard(record);
   return {
     envelope,
     record,
     map,
     readPage: (body, request) => readPage(parseEnvelope(envelope, body, request)),
     mapRecord: (raw, context) =>
-      mapRecordWith(record, raw, (wire, value) => map(wire, value, context)),
+      mapRecordWith(record, raw, (wire, value) => map(wire, value, context), isWire),
   };
 }
 
@@ -270,6 +277,10 @@ function createSource<
   MW,
 >(
   descriptor: VendorDescriptor<Options, Cursor, Info, CE, CW, ME, MW>,
+  compiled: {
+    conversations: VendorListing<RecordContext, Conversation, Info> | undefined;
+    messages: VendorListing<MessageContext, Message, Info> | undefined;
+  },
   given: Options,
 ): ChatHistorySource {
   const { id: source, strategy } = descriptor;
@@ -325,8 +336,7 @@ function createSource<
   }
 
   const { conversations, messages } = descriptor;
-  const compiledConversations = conversations && compileListing(conversations);
-  const compiledMessages = messages && compileListing(messages);
+  const { conversations: compiledConversations, messages: compiledMessages } = compiled;
   const filters = conversations?.filters ?? {};
 
   function listConversations(listOptions?: ListConversationsOptions) {
