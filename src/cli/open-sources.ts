@@ -59,11 +59,14 @@ export async function openSources(flags: SourceFlags, env: Environment): Promise
     const size = {
       conversations: flags.sandboxConversations,
       messagesPerConversation: flags.sandboxMessages,
-      latencyMs: flags.sandboxLatency,
     };
+    const latency = flags.sandboxLatency === undefined ? {} : { latencyMs: flags.sandboxLatency };
     const sandbox = await startSandbox(
       Object.fromEntries(
-        VENDOR_FLAGS.map(({ entry }) => [entry.sandboxKey, entry.sandboxOptions(size)]),
+        VENDOR_FLAGS.map(({ entry }) => [
+          entry.sandboxKey,
+          { ...entry.sandboxOptions(size), ...latency },
+        ]),
       ),
     );
     const targets: ExportTarget[] = [];

@@ -1,11 +1,11 @@
-import type { Emulator, EmulatorOptions } from '../testing/emulator.js';
+import type { HistoryEmulator } from '../testing/emulated-history.js';
+import type { EmulatorOptions } from '../testing/emulator.js';
 import type { SourceOptions, Vendor } from './define-vendor.js';
 
-/** What the CLI's generic `--sandbox-*` flags ask of every vendor's emulator. */
+/** How much data the CLI's `--sandbox-*` flags ask of every vendor's emulator. */
 export interface SandboxSize {
   conversations?: number | undefined;
   messagesPerConversation?: number | undefined;
-  latencyMs?: number | undefined;
 }
 
 /**
@@ -15,7 +15,7 @@ export interface SandboxSize {
 export interface VendorRegistration<
   Key extends string,
   Options extends SourceOptions,
-  EmulatorOf extends Emulator,
+  EmulatorOf extends HistoryEmulator,
   EmulatorOptionsOf extends EmulatorOptions,
 > {
   readonly vendor: Vendor<Options>;
@@ -23,7 +23,7 @@ export interface VendorRegistration<
   readonly sandboxKey: Key;
   /** A new emulator of the vendor's API. */
   emulate(options?: EmulatorOptionsOf): EmulatorOf;
-  /** Emulator options from the CLI's sandbox flags. */
+  /** Emulator options from the CLI's sandbox flags (the options every emulator takes aside). */
   sandboxOptions(size: SandboxSize): EmulatorOptionsOf;
   /** The source options that read `emulator`, served at `url`. */
   sandboxSource(emulator: EmulatorOf, url: string): Options;
@@ -33,7 +33,7 @@ export interface VendorRegistration<
 export function registerVendor<
   Key extends string,
   Options extends SourceOptions,
-  EmulatorOf extends Emulator,
+  EmulatorOf extends HistoryEmulator,
   EmulatorOptionsOf extends EmulatorOptions,
 >(
   registration: VendorRegistration<Key, Options, EmulatorOf, EmulatorOptionsOf>,

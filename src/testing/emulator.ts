@@ -175,8 +175,25 @@ export function readNumber(url: URL, name: string, min: number): number | null |
   return Number.isSafeInteger(number) && number >= min ? number : null;
 }
 
+/**
+ * The parameters of `url` when its path is `template` (`/api/v1/chats/{chatId}/messages`): each
+ * `{name}` takes one decoded segment; `undefined` when the path is another.
+ */
+export function matchPath(url: URL, template: string): Record<string, string> | undefined {
+  const expected = template.split('/').filter(Boolean);
+  const actual = url.pathname.split('/').filter(Boolean).map(decodeSegment);
+  if (actual.length !== expected.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, part] of expected.entries()) {
+    const segment = actual[index] ?? '';
+    if (part.startsWith('{') && part.endsWith('}')) params[part.slice(1, -1)] = segment;
+    else if (part !== segment) return undefined;
+  }
+  return params;
+}
+
 /** A decoded path segment (as given when it is not valid percent-encoding). */
-export function decodeSegment(segment: string): string {
+function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

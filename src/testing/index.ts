@@ -8,6 +8,7 @@ export {
   type OkChatEmulator,
   type OkChatEmulatorOptions,
 } from '../providers/okchat/okchat-emulator.js';
+export type { HistoryEmulator, WireRecord } from './emulated-history.js';
 export type { Emulator, EmulatorOptions, EmulatorStats, Latency } from './emulator.js';
 export type { FaultContext, FaultKind, FaultOptions } from './faults.js';
 export type {

@@ -8,20 +8,13 @@ import {
 } from '../../src/index.js';
 import type { Page } from '../../src/paginate/types.js';
 import { type RegisteredVendor, VENDORS } from '../../src/providers/registry.js';
-import type { Emulator } from '../../src/testing/emulator.js';
+import type { HistoryEmulator } from '../../src/testing/emulated-history.js';
 import { createChatsV1Emulator, createOkChatEmulator } from '../../src/testing/index.js';
 import { type ServedEmulator, serveEmulator } from '../../src/testing/serve.js';
 import { caught } from '../helpers/caught.js';
 
 const KEY = 'kq7Zr2vN5d1e9b7a3c';
 const PAGE_SIZE = 7;
-
-/** What the contract needs of any vendor's emulator: its data, as the API lists it. */
-interface ListingEmulator extends Emulator {
-  conversations?: () => readonly { id: unknown }[];
-  chats?: () => readonly { id: unknown }[];
-  messages(conversationId: string): readonly { id: unknown }[];
-}
 
 function sourceFor(entry: RegisteredVendor, served: ServedEmulator, overrides: object = {}) {
   const options = (entry.sandboxSource as (emulator: unknown, url: string) => object)(
@@ -42,24 +35,21 @@ function sourceFor(entry: RegisteredVendor, served: ServedEmulator, overrides: o
 describe.each(VENDORS.map((entry) => ({ id: entry.vendor.id, entry })))(
   'vendor contract: $id',
   ({ entry }) => {
-    let served: ServedEmulator;
-    let emulator: ListingEmulator;
+    let served: ServedEmulator<HistoryEmulator>;
+    let emulator: HistoryEmulator;
     let source: ChatHistorySource;
 
     beforeAll(async () => {
-      const make = entry.emulate as (options: object) => Emulator;
+      const make = entry.emulate as (options: object) => HistoryEmulator;
       served = await serveEmulator(
         make({ apiKey: KEY, seed: 11, ...entry.sandboxOptions({ conversations: 17 }) }),
       );
-      emulator = served.emulator as ListingEmulator;
+      emulator = served.emulator;
       source = sourceFor(entry, served);
     });
     afterAll(() => served.close());
 
-    const conversationIds = () =>
-      ((emulator.conversations ?? emulator.chats)?.call(emulator) ?? []).map((record) =>
-        String(record.id),
-      );
+    const conversationIds = () => emulator.conversations().map((record) => String(record.id));
 
     it('is the vendor it says, with an account on itself and on every record', () => {
       expect(source.id).toBe(entry.vendor.id);

@@ -1,14 +1,10 @@
 import {
-  createEmulator,
-  decodeSegment,
-  type Emulator,
-  type EmulatorOptions,
-  readNumber,
-} from '../../testing/emulator.js';
-import { LiveData, type LiveRecords, MessageListings } from '../../testing/live-data.js';
+  type ConversationPlan,
+  createHistoryEmulator,
+  type HistoryEmulator,
+} from '../../testing/emulated-history.js';
+import { type EmulatorOptions, matchPath, readNumber } from '../../testing/emulator.js';
 import { between, createRandom, hashSeed, pick, randomUuid } from '../../testing/random.js';
-
-type WireRecord = Record<string, unknown>;
 
 /** Options of {@link createChatsV1Emulator}. */
 export interface ChatsV1EmulatorOptions extends EmulatorOptions {
@@ -35,14 +31,9 @@ export interface ChatsV1EmulatorOptions extends EmulatorOptions {
 }
 
 /** An emulated Chats v1 API over generated data shaped like the vendor's example. */
-export interface ChatsV1Emulator extends Emulator {
-  /** Every chat as the API lists it. */
-  chats(): readonly WireRecord[];
-  /** Every message of one chat as the API returns them, oldest first. */
-  messages(chatId: string): WireRecord[];
-  totalMessages(): number;
-  /** What the `live` option changed, when it is set. */
-  readonly live: LiveData | undefined;
+export interface ChatsV1Emulator extends HistoryEmulator {
+  /** Every chat as the API lists it now: the same as `conversations()`. */
+  chats: HistoryEmulator['conversations'];
 }
 
 const USER_TEXTS = [
@@ -74,11 +65,7 @@ const USER_AGENTS = [
 
 const FIRST_CHAT = Date.UTC(2024, 0, 15, 10, 30, 0);
 
-interface ChatPlan {
-  index: number;
-  id: string;
-  record: WireRecord;
-  messageCount: number;
+interface ChatPlan extends ConversationPlan {
   createdAt: number;
   withSystemPrompt: boolean;
 }
@@ -96,83 +83,24 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
   const perChat = options.messagesPerChat ?? { min: 1, max: 40 };
   const reportTotal = options.reportTotal ?? ((truth: number) => truth);
 
-  const plans: ChatPlan[] = [];
-  const byId = new Map<string, ChatPlan>();
-  for (let index = 0; index < (options.chats ?? 20); index++) {
+  const plans = Array.from({ length: options.chats ?? 20 }, (_, index) => {
     const random = createRandom(hashSeed(seed, 'chats-v1-chat', index));
     const id = `chat_${randomUuid(random).replaceAll('-', '').slice(0, 20)}`;
     const createdAt = FIRST_CHAT + index * 3_600_000 + between(random, 0, 600) * 1000;
     const messageCount =
       typeof perChat === 'number' ? perChat : between(random, perChat.min, perChat.max);
-    const plan: ChatPlan = {
-      index,
-      id,
-      record: {},
-      messageCount,
-      createdAt,
-      withSystemPrompt: random() < 0.1,
-    };
-    plan.record = {
+    const withSystemPrompt = random() < 0.1;
+    const record = {
       id,
       title: pick(random, USER_TEXTS).slice(0, 32),
       created_at: isoSeconds(createdAt),
       updated_at: isoSeconds(createdAt + messageCount * 5000),
       metadata: { channel: pick(random, ['web', 'ios', 'android'] as const) },
     };
-    plans.push(plan);
-    byId.set(id, plan);
-  }
-  const listed = plans.map((plan) => plan.record);
-  const live = options.live ? new LiveData(options.live, seed) : undefined;
-  const messageListings = new MessageListings<ChatPlan, WireRecord>(live !== undefined, messageAt);
-  const messagesOf = (plan: ChatPlan) => messageListings.of(plan);
+    return { index, id, record, messageCount, createdAt, withSystemPrompt };
+  });
 
-  const liveChats: LiveRecords<WireRecord> = {
-    idOf: (record) => String(record.id),
-    fresh(where, sequence) {
-      const id = `chat_live_${sequence}`;
-      const at =
-        where === 'front'
-          ? FIRST_CHAT - (sequence + 1) * 60_000
-          : Date.UTC(2025, 0, 1) + sequence * 60_000;
-      const record = {
-        id,
-        title: 'New chat',
-        created_at: isoSeconds(at),
-        updated_at: isoSeconds(at),
-        metadata: { channel: 'web' },
-      };
-      byId.set(id, {
-        index: plans.length + sequence,
-        id,
-        record,
-        messageCount: 0,
-        createdAt: at,
-        withSystemPrompt: false,
-      });
-      return record;
-    },
-    touched: (record, sequence) => ({
-      ...record,
-      updated_at: isoSeconds(Date.UTC(2025, 0, 1) + sequence * 60_000),
-    }),
-  };
-
-  function liveMessagesOf(plan: ChatPlan): LiveRecords<WireRecord> {
-    return {
-      idOf: (record) => String(record.id),
-      fresh(where, sequence) {
-        const at = plan.createdAt + (where === 'front' ? -1 : 1) * (sequence + 1) * 3_600_000;
-        return {
-          ...messageAt(plan, sequence),
-          id: `msg-live-${sequence}`,
-          created_at: isoSeconds(at),
-        };
-      },
-    };
-  }
-
-  function messageAt(plan: ChatPlan, position: number): WireRecord {
+  function messageAt(plan: ChatPlan, position: number) {
     const random = createRandom(hashSeed(seed, 'chats-v1-message', plan.index, position));
     const id = `msg-${randomUuid(random)}`;
     const created_at = isoSeconds(plan.createdAt + position * 5000 + between(random, 0, 4) * 1000);
@@ -214,96 +142,81 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
     };
   }
 
-  function route(url: URL): Response {
-    const segments = url.pathname.split('/').filter(Boolean).map(decodeSegment);
-    const [api, version, chats, chatId, messages, ...rest] = segments;
-    if (api !== 'api' || version !== 'v1' || chats !== 'chats' || rest.length > 0) {
-      return Response.json({ detail: 'Not Found' }, { status: 404 });
-    }
-    const offset = readNumber(url, 'offset', 0);
-    const limit = readNumber(url, 'limit', 1);
-    if (offset === null || limit === null) {
-      return Response.json({ detail: 'offset and limit must be whole numbers' }, { status: 422 });
-    }
-    const window = { offset: offset ?? 0, limit: Math.min(limit ?? 50, maxPageSize) };
-    const end = (count: number) => Math.min(window.offset + window.limit, count);
-    if (chatId === undefined) {
-      // Response.json serializes now: the page is a snapshot taken before the data changes.
-      const response = Response.json(
-        envelope('chats', listed.length, window, (i) => listed[i] ?? {}),
-      );
-      live?.afterPage(
-        { listing: 'conversations', start: window.offset, end: end(listed.length) },
-        listed,
-        liveChats,
-      );
-      return response;
-    }
-    if (messages !== 'messages') return Response.json({ detail: 'Not Found' }, { status: 404 });
-    const plan = byId.get(chatId);
-    if (plan === undefined) return Response.json({ detail: 'Chat not found' }, { status: 404 });
-    if (live === undefined) {
-      return Response.json(
-        envelope('messages', plan.messageCount, window, (i) => messageAt(plan, i)),
-      );
-    }
-    const records = messagesOf(plan);
-    const response = Response.json(
-      envelope('messages', records.length, window, (i) => records[i] ?? {}),
-    );
-    live.afterPage(
-      {
-        listing: 'messages',
-        conversationId: plan.id,
-        start: window.offset,
-        end: end(records.length),
-      },
-      records,
-      liveMessagesOf(plan),
-    );
-    return response;
-  }
-
-  /** `{ messages | chats: [...], total, offset, limit, has_more }` */
-  function envelope(
-    key: 'messages' | 'chats',
-    count: number,
-    window: { offset: number; limit: number },
-    recordAt: (position: number) => WireRecord,
-  ) {
-    const end = Math.min(window.offset + window.limit, count);
-    const records: WireRecord[] = [];
-    for (let position = window.offset; position < end; position++) records.push(recordAt(position));
-    return {
-      [key]: records,
-      total: reportTotal(count),
-      offset: window.offset,
-      limit: window.limit,
-      has_more: end < count,
-    };
-  }
-
-  const emulator = createEmulator(
+  const emulator = createHistoryEmulator(
     {
       vendor: 'chats-v1',
       apiKey,
       authHeader: 'x-api-key',
       unauthorized: () => Response.json({ detail: 'Invalid or missing API key' }, { status: 401 }),
-      route,
+      plans,
+      messageAt,
+      freshConversation(where, sequence) {
+        const id = `chat_live_${sequence}`;
+        const at =
+          where === 'front'
+            ? FIRST_CHAT - (sequence + 1) * 60_000
+            : Date.UTC(2025, 0, 1) + sequence * 60_000;
+        const record = {
+          id,
+          title: 'New chat',
+          created_at: isoSeconds(at),
+          updated_at: isoSeconds(at),
+          metadata: { channel: 'web' },
+        };
+        const index = plans.length + sequence;
+        return { index, id, record, messageCount: 0, createdAt: at, withSystemPrompt: false };
+      },
+      touchedConversation: (record, sequence) => ({
+        ...record,
+        updated_at: isoSeconds(Date.UTC(2025, 0, 1) + sequence * 60_000),
+      }),
+      freshMessage(plan, where, sequence) {
+        const at = plan.createdAt + (where === 'front' ? -1 : 1) * (sequence + 1) * 3_600_000;
+        return {
+          ...messageAt(plan, sequence),
+          id: `msg-live-${sequence}`,
+          created_at: isoSeconds(at),
+        };
+      },
+      /** `{ chats | messages: [...], total, offset, limit, has_more }` */
+      envelope: (served, listing) => ({
+        [listing === 'conversations' ? 'chats' : 'messages']: served.records,
+        total: reportTotal(served.total),
+        offset: served.start,
+        limit: served.limit,
+        has_more: served.end < served.total,
+      }),
+      route(url, history) {
+        const params =
+          matchPath(url, '/api/v1/chats') ?? matchPath(url, '/api/v1/chats/{chatId}/messages');
+        if (params === undefined) return notFound('Not Found');
+        const offset = readNumber(url, 'offset', 0);
+        const limit = readNumber(url, 'limit', 1);
+        if (offset === null || limit === null) {
+          return Response.json(
+            { detail: 'offset and limit must be whole numbers' },
+            { status: 422 },
+          );
+        }
+        const start = offset ?? 0;
+        const size = Math.min(limit ?? 50, maxPageSize);
+        if (params.chatId === undefined) {
+          return history.serveConversations(start, size);
+        }
+        const plan = history.find(params.chatId);
+        if (plan === undefined) return notFound('Chat not found');
+        return history.serveMessages(plan, start, size);
+      },
     },
     options,
   );
-  return Object.assign(emulator, {
-    chats: () => listed,
-    messages(chatId: string) {
-      const plan = byId.get(chatId);
-      return plan === undefined ? [] : [...messagesOf(plan)];
-    },
-    totalMessages: () => messageListings.total(listed.map((record) => byId.get(String(record.id)))),
-    live,
-  });
+  return Object.assign(emulator, { chats: () => emulator.conversations() });
 }
 
 function isoSeconds(epochMs: number): string {
   return `${new Date(epochMs).toISOString().slice(0, 19)}Z`;
+}
+
+function notFound(detail: string): Response {
+  return Response.json({ detail }, { status: 404 });
 }

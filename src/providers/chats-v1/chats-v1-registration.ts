@@ -10,7 +10,6 @@ export const chatsV1Registration = registerVendor({
   sandboxOptions: (size) => ({
     chats: size.conversations,
     messagesPerChat: size.messagesPerConversation,
-    latencyMs: size.latencyMs,
   }),
   sandboxSource: (emulator, url) => ({ apiKey: emulator.apiKey, baseURL: url }),
 });

@@ -1,11 +1,10 @@
 import {
-  createEmulator,
-  decodeSegment,
-  type Emulator,
-  type EmulatorOptions,
-  readNumber,
-} from '../../testing/emulator.js';
-import { LiveData, type LiveRecords, MessageListings } from '../../testing/live-data.js';
+  type ConversationPlan,
+  createHistoryEmulator,
+  type HistoryEmulator,
+  type WireRecord,
+} from '../../testing/emulated-history.js';
+import { type EmulatorOptions, matchPath, readNumber } from '../../testing/emulator.js';
 import {
   between,
   createRandom,
@@ -15,8 +14,6 @@ import {
   randomString,
   randomUuid,
 } from '../../testing/random.js';
-
-type WireRecord = Record<string, unknown>;
 
 /** Options of {@link createOkChatEmulator}. */
 export interface OkChatEmulatorOptions extends EmulatorOptions {
@@ -42,16 +39,10 @@ export interface OkChatEmulatorOptions extends EmulatorOptions {
 }
 
 /** An emulated OkChat API over generated data shaped like the vendor's examples. */
-export interface OkChatEmulator extends Emulator {
+export interface OkChatEmulator extends HistoryEmulator {
   readonly chatbotId: string;
-  /** Every conversation as the API lists it, newest first. */
+  /** Every conversation as the API lists it now, newest first. */
   conversations(): readonly WireRecord[];
-  /** Every message of one conversation as the API returns them, oldest first. */
-  messages(conversationId: string): WireRecord[];
-  /** Messages across all conversations. */
-  totalMessages(): number;
-  /** What the `live` option changed, when it is set. */
-  readonly live: LiveData | undefined;
 }
 
 const PLATFORMS = [
@@ -110,11 +101,7 @@ const NEWEST = Date.UTC(2025, 2, 7, 5, 0, 0);
 const CONVERSATION_SPACING_MS = 37 * 60_000;
 const MESSAGE_SPACING_MS = 45_000;
 
-interface ConversationPlan {
-  index: number;
-  id: string;
-  record: WireRecord;
-  messageCount: number;
+interface OkChatPlan extends ConversationPlan {
   createdAt: number;
   handoffAt: number;
   operatorType: string;
@@ -134,64 +121,11 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
   const maxPageSize = options.maxPageSize ?? 100;
   const perConversation = options.messagesPerConversation ?? { min: 2, max: 30 };
 
-  const plans: ConversationPlan[] = [];
-  const byId = new Map<string, ConversationPlan>();
-  for (let index = 0; index < (options.conversations ?? 40); index++) {
-    const plan = planConversation(index);
-    plans.push(plan);
-    byId.set(plan.id, plan);
-  }
-  const listed = plans.map((plan) => plan.record);
-  const live = options.live ? new LiveData(options.live, seed) : undefined;
-  const messageListings = new MessageListings<ConversationPlan, WireRecord>(
-    live !== undefined,
-    messageAt,
+  const plans = Array.from({ length: options.conversations ?? 40 }, (_, index) =>
+    planConversation(index),
   );
-  const messagesOf = (plan: ConversationPlan) => messageListings.of(plan);
 
-  const liveConversations: LiveRecords<WireRecord> = {
-    idOf: (record) => String(record.id),
-    fresh(where, sequence) {
-      const index = plans.length + sequence;
-      const plan = planConversation(index);
-      const createdAt =
-        where === 'front'
-          ? NEWEST + (sequence + 1) * 60_000
-          : NEWEST - index * CONVERSATION_SPACING_MS;
-      const id = `live-conversation-${sequence}`;
-      const record = {
-        ...plan.record,
-        id,
-        created_at: new Date(createdAt).toISOString(),
-        updated_at: new Date(createdAt).toISOString(),
-      };
-      byId.set(id, { ...plan, id, record, messageCount: 0 });
-      return record;
-    },
-    touched: (record, sequence) => ({
-      ...record,
-      updated_at: new Date(NEWEST + (sequence + 1) * 60_000).toISOString(),
-    }),
-  };
-
-  function liveMessagesOf(plan: ConversationPlan): LiveRecords<WireRecord> {
-    return {
-      idOf: (record) => String(record.id),
-      fresh(where, sequence) {
-        const template = messageAt(plan, sequence);
-        const at = plan.createdAt + (where === 'front' ? -1 : 1) * (sequence + 1) * 3_600_000;
-        return {
-          ...template,
-          id: `live-message-${sequence}`,
-          created_at: new Date(
-            at + (where === 'end' ? plan.messageCount * MESSAGE_SPACING_MS : 0),
-          ).toISOString(),
-        };
-      },
-    };
-  }
-
-  function planConversation(index: number): ConversationPlan {
+  function planConversation(index: number): OkChatPlan {
     const random = createRandom(hashSeed(seed, 'okchat-conversation', index));
     const platform = PLATFORMS[index % PLATFORMS.length] ?? 'web';
     const voice = platform === 'voice';
@@ -204,7 +138,7 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
         : between(random, perConversation.min, perConversation.max);
     const humanMode = !voice && random() < 0.2;
     const userId = random() < 0.15 ? randomUuid(random) : null;
-    const plan: ConversationPlan = {
+    const plan: OkChatPlan = {
       index,
       id,
       record: {},
@@ -237,7 +171,7 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
     return plan;
   }
 
-  function messageAt(plan: ConversationPlan, position: number): WireRecord {
+  function messageAt(plan: OkChatPlan, position: number): WireRecord {
     const random = createRandom(hashSeed(seed, 'okchat-message', plan.index, position));
     const at = plan.createdAt + 60 + position * MESSAGE_SPACING_MS + between(random, 0, 40_000);
     const base = {
@@ -291,98 +225,78 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
     };
   }
 
-  function route(url: URL): Response {
-    const segments = url.pathname.split('/').filter(Boolean).map(decodeSegment);
-    const [api, external, chatbot, bot, conversations, sessionId, messages, ...rest] = segments;
-    if (
-      api !== 'api' ||
-      external !== 'external' ||
-      chatbot !== 'chatbot' ||
-      conversations !== 'conversations' ||
-      rest.length > 0
-    ) {
-      return notFound('Not Found');
-    }
-    if (bot !== chatbotId) return notFound('Chatbot not found');
-    const page = readNumber(url, 'page', 1);
-    const limit = readNumber(url, 'limit', 1);
-    if (page === null) return badRequest('page must be a whole number >= 1');
-    if (limit === null) return badRequest('limit must be a whole number >= 1');
-    const window = { page: page ?? 1, limit: Math.min(limit ?? 10, maxPageSize) };
-    const start = (window.page - 1) * window.limit;
-    if (sessionId === undefined) {
-      const state = url.searchParams.get('state');
-      const records = state ? listed.filter((record) => record.state === state) : listed;
-      // Response.json serializes now: the page is a snapshot taken before the data changes.
-      const response = Response.json(
-        envelope(records.length, window, (position) => records[position] ?? {}),
-      );
-      const end = Math.min(start + window.limit, records.length);
-      live?.afterPage({ listing: 'conversations', start, end }, listed, liveConversations);
-      return response;
-    }
-    if (messages !== 'messages') return notFound('Not Found');
-    const plan = byId.get(sessionId);
-    if (plan === undefined) return notFound('Conversation not found');
-    if (live === undefined) {
-      return Response.json(
-        envelope(plan.messageCount, window, (position) => messageAt(plan, position)),
-      );
-    }
-    const records = messagesOf(plan);
-    const response = Response.json(
-      envelope(records.length, window, (position) => records[position] ?? {}),
-    );
-    const end = Math.min(start + window.limit, records.length);
-    live.afterPage(
-      { listing: 'messages', conversationId: plan.id, start, end },
-      records,
-      liveMessagesOf(plan),
-    );
-    return response;
-  }
-
-  const emulator = createEmulator(
+  const emulator = createHistoryEmulator(
     {
       vendor: 'okchat',
       apiKey,
       authHeader: 'x-api-key',
       unauthorized: () => Response.json({ error: 'Invalid API key' }, { status: 401 }),
-      route,
+      plans,
+      messageAt,
+      freshConversation(where, sequence) {
+        const index = plans.length + sequence;
+        const plan = planConversation(index);
+        const createdAt =
+          where === 'front'
+            ? NEWEST + (sequence + 1) * 60_000
+            : NEWEST - index * CONVERSATION_SPACING_MS;
+        const id = `live-conversation-${sequence}`;
+        const record = {
+          ...plan.record,
+          id,
+          created_at: new Date(createdAt).toISOString(),
+          updated_at: new Date(createdAt).toISOString(),
+        };
+        return { ...plan, id, record, messageCount: 0 };
+      },
+      touchedConversation: (record, sequence) => ({
+        ...record,
+        updated_at: new Date(NEWEST + (sequence + 1) * 60_000).toISOString(),
+      }),
+      freshMessage(plan, where, sequence) {
+        const at = plan.createdAt + (where === 'front' ? -1 : 1) * (sequence + 1) * 3_600_000;
+        return {
+          ...messageAt(plan, sequence),
+          id: `live-message-${sequence}`,
+          created_at: new Date(
+            at + (where === 'end' ? plan.messageCount * MESSAGE_SPACING_MS : 0),
+          ).toISOString(),
+        };
+      },
+      /** `{ data: [...], metadata: { currentPage, pageSize, totalCount, totalPages } }` */
+      envelope: (served) => ({
+        data: served.records,
+        metadata: {
+          currentPage: served.start / served.limit + 1,
+          pageSize: served.limit,
+          totalCount: served.total,
+          totalPages: Math.ceil(served.total / served.limit),
+        },
+      }),
+      route(url, history) {
+        const chatbot = '/api/external/chatbot/{bot}/conversations';
+        const params = matchPath(url, chatbot) ?? matchPath(url, `${chatbot}/{sessionId}/messages`);
+        if (params === undefined) return notFound('Not Found');
+        if (params.bot !== chatbotId) return notFound('Chatbot not found');
+        const page = readNumber(url, 'page', 1);
+        const limit = readNumber(url, 'limit', 1);
+        if (page === null) return badRequest('page must be a whole number >= 1');
+        if (limit === null) return badRequest('limit must be a whole number >= 1');
+        const size = Math.min(limit ?? 10, maxPageSize);
+        const start = ((page ?? 1) - 1) * size;
+        if (params.sessionId === undefined) {
+          const state = url.searchParams.get('state');
+          const keep = state ? (record: WireRecord) => record.state === state : undefined;
+          return history.serveConversations(start, size, keep);
+        }
+        const plan = history.find(params.sessionId);
+        if (plan === undefined) return notFound('Conversation not found');
+        return history.serveMessages(plan, start, size);
+      },
     },
     options,
   );
-  return Object.assign(emulator, {
-    chatbotId,
-    conversations: () => listed,
-    messages(conversationId: string) {
-      const plan = byId.get(conversationId);
-      return plan === undefined ? [] : [...messagesOf(plan)];
-    },
-    totalMessages: () => messageListings.total(listed.map((record) => byId.get(String(record.id)))),
-    live,
-  });
-}
-
-/** `{ data: [...], metadata: { currentPage, pageSize, totalCount, totalPages } }` */
-function envelope(
-  totalCount: number,
-  window: { page: number; limit: number },
-  recordAt: (position: number) => WireRecord,
-) {
-  const start = (window.page - 1) * window.limit;
-  const end = Math.min(start + window.limit, totalCount);
-  const data: WireRecord[] = [];
-  for (let position = start; position < end; position++) data.push(recordAt(position));
-  return {
-    data,
-    metadata: {
-      currentPage: window.page,
-      pageSize: window.limit,
-      totalCount,
-      totalPages: Math.ceil(totalCount / window.limit),
-    },
-  };
+  return Object.assign(emulator, { chatbotId });
 }
 
 function lastMessageOf(

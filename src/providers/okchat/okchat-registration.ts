@@ -10,7 +10,6 @@ export const okchatRegistration = registerVendor({
   sandboxOptions: (size) => ({
     conversations: size.conversations,
     messagesPerConversation: size.messagesPerConversation,
-    latencyMs: size.latencyMs,
   }),
   sandboxSource: (emulator, url) => ({
     apiKey: emulator.apiKey,
