@@ -88,8 +88,10 @@ const COARSE_KINDS: ReadonlyMap<string, AttachmentKind> = new Map(
 
 /** The kind an IANA media type belongs to. */
 export function kindOfMediaType(mediaType: string | null): AttachmentKind {
-  if (mediaType === null) return 'file';
-  const type = mediaType.toLowerCase();
+  return mediaType === null ? 'file' : kindOfLowerCase(mediaType.toLowerCase());
+}
+
+function kindOfLowerCase(type: string): AttachmentKind {
   if (type.startsWith('image/')) return 'image';
   if (type.startsWith('audio/')) return 'audio';
   if (type.startsWith('video/')) return 'video';
@@ -107,11 +109,14 @@ export function kindOfMediaType(mediaType: string | null): AttachmentKind {
 export function mediaTypeFromFileName(nameOrUrl: string | null | undefined): string | null {
   if (!nameOrUrl) return null;
   // Only the last path segment counts, without a query string or fragment.
-  const path = nameOrUrl.split(/[?#]/, 1)[0] ?? '';
-  const fileName = path.slice(path.lastIndexOf('/') + 1);
-  const dot = fileName.lastIndexOf('.');
-  if (dot < 0 || dot === fileName.length - 1) return null;
-  return BY_EXTENSION.get(fileName.slice(dot + 1).toLowerCase()) ?? null;
+  let end = nameOrUrl.length;
+  const query = nameOrUrl.indexOf('?');
+  if (query >= 0) end = query;
+  const fragment = nameOrUrl.indexOf('#');
+  if (fragment >= 0 && fragment < end) end = fragment;
+  const dot = nameOrUrl.lastIndexOf('.', end - 1);
+  if (dot < 0 || dot === end - 1 || nameOrUrl.lastIndexOf('/', end - 1) > dot) return null;
+  return BY_EXTENSION.get(nameOrUrl.slice(dot + 1, end).toLowerCase()) ?? null;
 }
 
 /**
@@ -123,17 +128,19 @@ export function inferMediaType(input: {
   name?: string | null | undefined;
   url?: string | null | undefined;
 }): MediaTypeInfo {
-  const hint = input.hint?.trim().toLowerCase() || undefined;
-  const fromName = mediaTypeFromFileName(input.name) ?? mediaTypeFromFileName(input.url);
-  if (hint?.includes('/')) {
-    const mediaType = hint.split(';', 1)[0]?.trim() || null;
-    return { mediaType, kind: kindOfMediaType(mediaType) };
+  const hint = input.hint ? input.hint.trim().toLowerCase() : '';
+  if (hint.includes('/')) {
+    // The hint is a MIME type: it is the answer (without parameters such as `; charset=`).
+    const semicolon = hint.indexOf(';');
+    const mediaType = (semicolon < 0 ? hint : hint.slice(0, semicolon).trim()) || null;
+    return { mediaType, kind: mediaType === null ? 'file' : kindOfLowerCase(mediaType) };
   }
-  const coarse = hint === undefined ? undefined : COARSE_KINDS.get(hint);
+  const fromName = mediaTypeFromFileName(input.name) ?? mediaTypeFromFileName(input.url);
+  const fromNameKind = fromName === null ? 'file' : kindOfLowerCase(fromName);
+  const coarse = hint === '' ? undefined : COARSE_KINDS.get(hint);
   if (coarse !== undefined) {
     // Trust the vendor's kind; take the precise type from the name only when it agrees.
-    const agrees = fromName !== null && kindOfMediaType(fromName) === coarse;
-    return { mediaType: agrees ? fromName : null, kind: coarse };
+    return { mediaType: fromNameKind === coarse ? fromName : null, kind: coarse };
   }
-  return { mediaType: fromName, kind: kindOfMediaType(fromName) };
+  return { mediaType: fromName, kind: fromNameKind };
 }

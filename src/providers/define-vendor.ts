@@ -262,8 +262,7 @@ function compileListing<Request, Info, Envelope, Wire, Context, Item>(
     record,
     map,
     readPage: (body, request) => readPage(parseEnvelope(envelope, body, request)),
-    mapRecord: (raw, context) =>
-      mapRecordWith(record, raw, (wire, value) => map(wire, value, context), isWire),
+    mapRecord: (raw, context) => mapRecordWith(record, raw, map, context, isWire),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InvalidTimestampError } from '../model/timestamp.js';
+import { InvalidTimestampError, normalizeTimestamp } from '../model/timestamp.js';
 import { readRecordId } from '../paginate/record-id.js';
 import type { MapResult, RecordIssue } from '../paginate/types.js';
 import { explainIssues } from './explain-issues.js';
@@ -20,16 +20,17 @@ export class InvalidFieldError extends Error {
  * Validates a vendor record with its wire schema, then maps it. Validation issues and fields the
  * mapper rejects (an impossible date, say) become a failed {@link MapResult} naming the record's id.
  */
-export function mapRecordWith<Wire, T>(
+export function mapRecordWith<Wire, Context, T>(
   schema: z.ZodType<Wire>,
   record: unknown,
-  map: (wire: Wire, record: unknown) => T,
+  map: (wire: Wire, record: unknown, context: Context) => T,
+  context: Context,
   isWire: (record: unknown) => record is Wire = wireGuard(schema),
 ): MapResult<T> {
   if (isWire(record)) {
     // Fast path: the record is already of the wire type; map it without zod's copy.
     try {
-      return { ok: true, value: map(record, record) };
+      return { ok: true, value: map(record, record, context) };
     } catch (error) {
       if (!(error instanceof InvalidFieldError)) throw error;
       return {
@@ -44,12 +45,25 @@ export function mapRecordWith<Wire, T>(
     return { ok: false, issues: explainIssues(parsed.error.issues), id: readRecordId(record) };
   }
   try {
-    return { ok: true, value: map(parsed.data, record) };
+    return { ok: true, value: map(parsed.data, record, context) };
   } catch (error) {
     if (error instanceof InvalidFieldError) {
       const issue: RecordIssue = { code: 'custom', path: error.path, message: error.message };
       return { ok: false, issues: [issue], id: readRecordId(record) };
     }
+    throw error;
+  }
+}
+
+/**
+ * The canonical form of the timestamp in wire field `path`; a value that is not a real date and
+ * time is reported against that field (the record is invalid, the listing goes on).
+ */
+export function timestampField(path: string, value: string | number): string {
+  try {
+    return normalizeTimestamp(value);
+  } catch (error) {
+    if (error instanceof InvalidTimestampError) throw new InvalidFieldError([path], error.message);
     throw error;
   }
 }

@@ -65,7 +65,8 @@ function canCompile(): boolean {
 function compileGuard(schema: z.ZodType): Check {
   const references: unknown[] = [];
   const helpers: string[] = [];
-  const reference = (value: unknown) => `r[${references.push(value) - 1}]`;
+  // Each reference is a constant of the generated code (`r0`, `r1`...): calls through it inline.
+  const reference = (value: unknown) => `r${references.push(value) - 1}`;
   const helper = (parameter: string, body: string) => {
     const name = `g${helpers.length}`;
     helpers.push(`function ${name}(${parameter}) {\n${body}\n}`);
@@ -204,7 +205,8 @@ return ${conditions.length === 0 ? 'true' : conditions.join(' &&\n  ')};`,
 
   const root = emit(schema, 'value');
   if (root === null) return REFUSE;
-  const source = `${helpers.join('\n')}\nreturn function guard(value) { return ${root}; };`;
+  const constants = references.map((_, index) => `const r${index} = r[${index}];`).join('\n');
+  const source = `${constants}\n${helpers.join('\n')}\nreturn function guard(value) { return ${root}; };`;
   return new Function('r', source)(references) as Check;
 }
 

@@ -68,8 +68,22 @@ export function isTerminalSafe(text: string): boolean {
   return !HAS_UNSAFE.test(text.replace(/\n/g, ''));
 }
 
+/** `String.prototype.isWellFormed` (ES2024), where the runtime has it. */
+const NATIVE_WELL_FORMED =
+  typeof (String.prototype as Partial<WellFormedString>).isWellFormed === 'function';
+
+interface WellFormedString {
+  isWellFormed(): boolean;
+}
+
 /** Whether `text` is well-formed UTF-16: no surrogate half without its partner. */
 export function isWellFormedText(text: string): boolean {
+  if (NATIVE_WELL_FORMED) return (text as unknown as WellFormedString).isWellFormed();
+  return hasNoLoneSurrogate(text);
+}
+
+/** {@link isWellFormedText} for runtimes without `String.prototype.isWellFormed`. */
+export function hasNoLoneSurrogate(text: string): boolean {
   return !SURROGATE.test(text) || !LONE_SURROGATE.test(text);
 }
 

@@ -99,4 +99,34 @@ describe('"__proto__" keys in vendor metadata stay ordinary keys', () => {
     expect(Object.keys(record?.metadata ?? {})).toEqual(['__proto__', 'toString']);
     expect(Object.keys(MessageSchema.parse(record).metadata)).toEqual(['__proto__', 'toString']);
   });
+
+  it('Chats v1 metadata: "__proto__" stays a key when model and usage are taken out of it', async () => {
+    const body = `{"messages":[{"id":"m-1","sender_role":"assistant","created_at":"2025-03-05T04:25:58Z","metadata":{"__proto__":{"polluted":true},"model":"gpt-4o","tokens_used":12,"toString":"y"}}],"has_more":false}`;
+    const vendor = await serve(body);
+    const source = createChatsV1Source({ apiKey: KEY, baseURL: vendor.url });
+    const [message] = await source.listMessages('c-1').toArray();
+    expect(message).toMatchObject({ model: 'gpt-4o', usage: { totalTokens: 12 } });
+    const metadata = message?.metadata ?? {};
+    expect(Object.keys(metadata)).toEqual(['__proto__', 'toString']);
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(MessageSchema.parse(message)).toEqual(message);
+  });
+
+  it("Chats v1 metadata: a value inherited from a polluted prototype is not the vendor's", async () => {
+    const body = `{"messages":[{"id":"m-1","sender_role":"assistant","created_at":"2025-03-05T04:25:58Z","metadata":{"note":"n"}}],"has_more":false}`;
+    const vendor = await serve(body);
+    const source = createChatsV1Source({ apiKey: KEY, baseURL: vendor.url });
+    const prototype = Object.prototype as Record<string, unknown>;
+    prototype.model = 'inherited-model';
+    prototype.tokens_used = 99;
+    try {
+      const [message] = await source.listMessages('c-1').toArray();
+      expect(message).toMatchObject({ model: null, usage: null, metadata: { note: 'n' } });
+      expect(Object.keys(message?.metadata ?? {})).toEqual(['note']);
+    } finally {
+      delete prototype.model;
+      delete prototype.tokens_used;
+    }
+  });
 });

@@ -111,8 +111,8 @@ describe('guards derived from the wire schemas (every registered vendor)', () =>
         const map = (wire: never, raw: unknown) => listing.map(wire, raw, context);
         fc.assert(
           fc.property(mutated(records), (record) => {
-            const slow = mapRecordWith(schema, record, map, (_): _ is never => false);
-            const fast = mapRecordWith(schema, record, map, guard);
+            const slow = mapRecordWith(schema, record, map, undefined, (_): _ is never => false);
+            const fast = mapRecordWith(schema, record, map, undefined, guard);
             expect(fast.ok).toBe(slow.ok);
             if (fast.ok && slow.ok) expect(fast.value).toEqual(slow.value);
           }),

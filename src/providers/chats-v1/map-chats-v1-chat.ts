@@ -1,7 +1,6 @@
 import type { Conversation } from '../../model/canonical-schemas.js';
-import { normalizeTimestamp } from '../../model/timestamp.js';
 import type { RecordContext } from '../define-vendor.js';
-import { field } from '../map-record.js';
+import { timestampField } from '../map-record.js';
 import type { ChatsV1Chat } from './chats-v1-api.js';
 
 /**
@@ -27,8 +26,8 @@ export function mapChatsV1Chat(
     active: null,
     humanHandoff: false,
     participant: { externalId: null, userId: null, anonymous: null },
-    createdAt: field('created_at', () => normalizeTimestamp(wire.created_at)),
-    updatedAt: updatedAt == null ? null : field('updated_at', () => normalizeTimestamp(updatedAt)),
+    createdAt: timestampField('created_at', wire.created_at),
+    updatedAt: updatedAt == null ? null : timestampField('updated_at', updatedAt),
     lastMessage: null,
     recording: null,
     metadata: wire.metadata ?? {},

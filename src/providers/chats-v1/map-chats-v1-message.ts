@@ -1,8 +1,7 @@
 import type { Attachment, Message, Role, Usage } from '../../model/canonical-schemas.js';
 import { inferMediaType } from '../../model/media-type.js';
-import { normalizeTimestamp } from '../../model/timestamp.js';
 import type { MessageContext } from '../define-vendor.js';
-import { field } from '../map-record.js';
+import { timestampField } from '../map-record.js';
 import type { ChatsV1Message } from './chats-v1-api.js';
 
 const ROLES: ReadonlyMap<string, Role> = new Map([
@@ -33,13 +32,14 @@ export function mapChatsV1Message(
   context: MessageContext,
 ): Message {
   const vendorMetadata = wire.metadata ?? {};
-  const model = ownField(vendorMetadata, 'model');
-  const tokensUsed = ownField(vendorMetadata, 'tokens_used');
-  const provider = ownField(vendorMetadata, 'provider');
+  // Named reads (one shape each), then own-property checks only for values found.
+  const model = own(vendorMetadata, 'model', vendorMetadata.model);
+  const tokensUsed = own(vendorMetadata, 'tokens_used', vendorMetadata.tokens_used);
+  const provider = own(vendorMetadata, 'provider', vendorMetadata.provider);
   const metadata =
     model === undefined && tokensUsed === undefined && provider === undefined
       ? vendorMetadata
-      : without(vendorMetadata, MAPPED_METADATA);
+      : withoutMapped(vendorMetadata);
   const hasModel = typeof model === 'string';
   const hasUsage =
     typeof tokensUsed === 'number' && Number.isSafeInteger(tokensUsed) && tokensUsed >= 0;
@@ -58,7 +58,7 @@ export function mapChatsV1Message(
       ROLES.get(wire.sender_role) ?? ROLES.get(wire.sender_role.trim().toLowerCase()) ?? 'unknown',
     text: wire.content ?? '',
     attachments: wire.media_url ? [mapAttachment(wire.media_url, wire.media_type)] : [],
-    createdAt: field('created_at', () => normalizeTimestamp(wire.created_at)),
+    createdAt: timestampField('created_at', wire.created_at),
     model: hasModel ? model : null,
     provider: hasProvider ? provider : null,
     usage,
@@ -71,22 +71,29 @@ export function mapChatsV1Message(
 
 function mapAttachment(url: string, mediaType: string | null | undefined): Attachment {
   const name = fileName(url);
-  return { url, name, ...inferMediaType({ hint: mediaType, name, url }) };
+  const { mediaType: type, kind } = inferMediaType({ hint: mediaType, name, url });
+  return { url, name, mediaType: type, kind };
 }
 
 /** The last path segment of a URL, decoded, or `null` when there is none. */
 function fileName(url: string): string | null {
   // Without the query and fragment, and without the scheme and host of an absolute URL.
-  let end = url.length;
-  for (const mark of ['?', '#']) {
-    const at = url.indexOf(mark);
-    if (at >= 0 && at < end) end = at;
-  }
+  const query = url.indexOf('?');
+  const fragment = url.indexOf('#');
+  const end =
+    query < 0
+      ? fragment < 0
+        ? url.length
+        : fragment
+      : fragment < 0
+        ? query
+        : Math.min(query, fragment);
   const scheme = url.indexOf('://');
   const pathStart = scheme >= 0 && scheme < end ? url.indexOf('/', scheme + 3) : 0;
   if (pathStart < 0 || pathStart >= end) return null;
   const segment = url.slice(url.lastIndexOf('/', end - 1) + 1, end);
   if (segment === '') return null;
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -94,27 +101,27 @@ function fileName(url: string): string | null {
   }
 }
 
-/** Metadata fields that map to canonical fields when they have the expected type. */
-const MAPPED_METADATA = new Set(['model', 'tokens_used', 'provider']);
-
-function without(
-  record: Record<string, unknown>,
-  keys: ReadonlySet<string>,
-): Record<string, unknown> {
+/** A copy of `record` without the metadata fields that map to canonical fields. */
+function withoutMapped(record: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
-    // defineProperty, not assignment: a "__proto__" key stays an ordinary key.
-    if (!keys.has(key))
+    if (key === 'model' || key === 'tokens_used' || key === 'provider') continue;
+    // A "__proto__" key stays an ordinary key: defined, not assigned (which would set the prototype).
+    if (key === '__proto__') {
       Object.defineProperty(result, key, {
         value: record[key],
         enumerable: true,
         writable: true,
         configurable: true,
       });
+    } else {
+      result[key] = record[key];
+    }
   }
   return result;
 }
 
-function ownField(record: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
+/** `value`, read as `record[key]`, when it is the record's own: an inherited one is not the vendor's. */
+function own(record: Record<string, unknown>, key: string, value: unknown): unknown {
+  return value === undefined || Object.hasOwn(record, key) ? value : undefined;
 }

@@ -1,8 +1,7 @@
 import type { Conversation, LastMessage } from '../../model/canonical-schemas.js';
 import { mediaTypeFromFileName } from '../../model/media-type.js';
-import { normalizeTimestamp } from '../../model/timestamp.js';
 import type { RecordContext } from '../define-vendor.js';
-import { field } from '../map-record.js';
+import { timestampField } from '../map-record.js';
 import type { OkChatConversation } from './okchat-api.js';
 import { okchatRole } from './okchat-role.js';
 
@@ -45,8 +44,8 @@ export function mapOkChatConversation(
       userId: wire.user_id ?? null,
       anonymous: typeof anonymous === 'boolean' ? anonymous : null,
     },
-    createdAt: field('created_at', () => normalizeTimestamp(wire.created_at)),
-    updatedAt: updatedAt == null ? null : field('updated_at', () => normalizeTimestamp(updatedAt)),
+    createdAt: timestampField('created_at', wire.created_at),
+    updatedAt: updatedAt == null ? null : timestampField('updated_at', updatedAt),
     lastMessage: mapLastMessage(wire.last_message),
     recording: wire.voice_path
       ? { path: wire.voice_path, mediaType: mediaTypeFromFileName(wire.voice_path) }

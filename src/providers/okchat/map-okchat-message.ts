@@ -1,8 +1,7 @@
 import type { Attachment, Message } from '../../model/canonical-schemas.js';
 import { inferMediaType } from '../../model/media-type.js';
-import { normalizeTimestamp } from '../../model/timestamp.js';
 import type { MessageContext } from '../define-vendor.js';
-import { field } from '../map-record.js';
+import { timestampField } from '../map-record.js';
 import type { OkChatMessage } from './okchat-api.js';
 import { okchatRole } from './okchat-role.js';
 
@@ -29,7 +28,7 @@ export function mapOkChatMessage(
     role: okchatRole(wire.sender_type),
     text: wire.content ?? '',
     attachments: wire.attachments?.map(mapAttachment) ?? [],
-    createdAt: field('created_at', () => normalizeTimestamp(wire.created_at)),
+    createdAt: timestampField('created_at', wire.created_at),
     model: wire.model ?? null,
     provider: wire.provider ?? null,
     usage: wire.tokens_used ? { totalTokens: wire.tokens_used } : null,
@@ -41,6 +40,8 @@ export function mapOkChatMessage(
 }
 
 function mapAttachment(attachment: { name?: string | null | undefined; url: string }): Attachment {
+  const { url } = attachment;
   const name = attachment.name ?? null;
-  return { url: attachment.url, name, ...inferMediaType({ name, url: attachment.url }) };
+  const { mediaType, kind } = inferMediaType({ name, url });
+  return { url, name, mediaType, kind };
 }
