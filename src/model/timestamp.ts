@@ -118,7 +118,8 @@ function fromEpoch(value: number): string {
   return canonical(secondMs, microsecond, value);
 }
 
-const UTC_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|\+00:00)$/;
+const UTC_Z_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$/;
+const UTC_OFFSET_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?\+00:00$/;
 
 /**
  * The common case without captures or Date arithmetic: a timestamp already in UTC (`Z` or
@@ -126,7 +127,8 @@ const UTC_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|\+00:00)$/;
  * sends anything else the long way (which also gives the precise error).
  */
 function fastUtc(input: string): string | undefined {
-  if (!UTC_SHAPE.test(input)) return undefined;
+  const zulu = input.charCodeAt(input.length - 1) === 90; // 'Z'
+  if (!(zulu ? UTC_Z_SHAPE : UTC_OFFSET_SHAPE).test(input)) return undefined;
   const month = digitPair(input, 5);
   const day = digitPair(input, 8);
   if (
@@ -140,9 +142,11 @@ function fastUtc(input: string): string | undefined {
   ) {
     return undefined;
   }
-  const zulu = input.charCodeAt(input.length - 1) === 90; // 'Z'
   const end = input.length - (zulu ? 1 : 6);
   if (zulu && end === 26) return input; // already canonical
+  // The two commonest forms: whole seconds, and microseconds with an offset suffix.
+  if (end === 19) return `${input.slice(0, 19)}.000000Z`;
+  if (end === 26) return `${input.slice(0, 26)}Z`;
   const fraction = end > 19 ? input.slice(20, end) : undefined;
   return `${input.slice(0, 19)}.${micros(fraction)}Z`;
 }
