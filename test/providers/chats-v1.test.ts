@@ -125,6 +125,9 @@ describe('chats-v1: seed example, field by field', () => {
       'https://cdn.test/',
       { name: null, mediaType: 'application/pdf', kind: 'document' },
     ],
+    // A host is no file name: "photos.png" here is a domain.
+    [null, 'https://photos.png', { name: null, mediaType: null, kind: 'file' }],
+    [null, 'https://cdn.test/a%2Epng', { name: 'a.png', mediaType: 'image/png', kind: 'image' }],
   ])(
     'media_type %j with media_url %s becomes one attachment',
     async (mediaType, mediaUrl, expected) => {

@@ -71,7 +71,8 @@ export function mapChatsV1Message(
 
 function mapAttachment(url: string, mediaType: string | null | undefined): Attachment {
   const name = fileName(url);
-  const { mediaType: type, kind } = inferMediaType({ hint: mediaType, name, url });
+  // The name is the URL's last path segment: the URL itself tells nothing more (its host is no file).
+  const { mediaType: type, kind } = inferMediaType({ hint: mediaType, name });
   return { url, name, mediaType: type, kind };
 }
 
