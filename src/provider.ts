@@ -40,7 +40,7 @@ export {
   type VendorOptionSpec,
   type VendorRequest,
 } from './providers/define-vendor.js';
-export { field, InvalidFieldError } from './providers/map-record.js';
+export { field, InvalidFieldError, timestampField } from './providers/map-record.js';
 export {
   CountSchema,
   StringOrNumericIdSchema,

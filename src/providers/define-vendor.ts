@@ -95,7 +95,8 @@ export interface ListingDescriptor<Request, Info, Envelope, Wire, Context, Item>
   record: z.ZodType<Wire>;
   /**
    * Maps one valid record to the canonical shape: pure, no I/O. Throw `InvalidFieldError` (or
-   * let `field()` throw it) for a value that cannot be used: the record is reported as invalid.
+   * let `timestampField()` throw it) for a value that cannot be used: the record is reported as
+   * invalid.
    */
   map(wire: Wire, raw: unknown, context: Context): Item;
 }
