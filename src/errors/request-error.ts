@@ -1,5 +1,5 @@
 import { FetchError } from 'ofetch';
-import { parseRetryAfter } from '../http/retry.js';
+import { parseRateLimitReset, parseRetryAfter } from '../http/retry.js';
 import type { Redactor } from '../text/redact.js';
 import { sanitizeError } from '../text/redact.js';
 import { safeText } from '../text/safe-text.js';
@@ -54,7 +54,9 @@ export function statusError(
 ): ChatHistoryError {
   const code: ChatHistoryErrorCode = codeForStatus(status);
   const vendorMessage = readVendorMessage(body, redact);
-  const retryAfterMs = parseRetryAfter(headers.get('retry-after'));
+  const retryAfterMs =
+    parseRetryAfter(headers.get('retry-after')) ??
+    (status === 429 ? parseRateLimitReset(headers.get('x-ratelimit-reset')) : undefined);
   return new ChatHistoryError(
     describeRequest(request, `${status} ${code}`) + (vendorMessage ? `: ${vendorMessage}` : ''),
     {
@@ -79,6 +81,13 @@ function readVendorMessage(body: string, redact: Redactor): string | undefined {
   const record = parsed as Record<string, unknown>;
   for (const key of ['message', 'error', 'detail', 'error_description']) {
     const value = Object.hasOwn(record, key) ? record[key] : undefined;
+    if (typeof value === 'string' && value.trim() !== '') return safeText(redact(value.trim()));
+  }
+  // An error list (`{ "errors": [{ "code": "...", "message": "..." }] }`): its first message.
+  const list = Object.hasOwn(record, 'errors') ? record.errors : undefined;
+  const first: unknown = Array.isArray(list) ? list[0] : undefined;
+  if (typeof first === 'object' && first !== null && Object.hasOwn(first, 'message')) {
+    const value = (first as Record<string, unknown>).message;
     if (typeof value === 'string' && value.trim() !== '') return safeText(redact(value.trim()));
   }
   return undefined;

@@ -107,11 +107,26 @@ export interface GetJsonOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** A JSON value a request body can carry. */
+export type JsonBody =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonBody[]
+  | { readonly [key: string]: JsonBody | undefined };
+
 /** The one HTTP client adapters use: JSON GETs with auth, timeouts, retries and typed errors. */
 export interface HttpClient {
   readonly source: string;
   /** GETs `path` (relative to the base URL) and returns the parsed JSON body. */
   getJson(path: string, options?: GetJsonOptions): Promise<unknown>;
+  /**
+   * POSTs `body` as JSON to `path` and returns the parsed JSON answer, with the same retries,
+   * limits and redaction as {@link HttpClient.getJson}: for read-only queries (searches) that
+   * vendors take as a POST, which makes retrying them safe.
+   */
+  postJson(path: string, body: JsonBody, options?: GetJsonOptions): Promise<unknown>;
   /**
    * Requests in flight the vendor currently tolerates: `maxInFlightRequests` until it answers
    * 429, then lower.
@@ -120,6 +135,10 @@ export interface HttpClient {
   /** Removes this client's secrets, and every fragment of them, from a text. */
   readonly redact: Redactor;
 }
+
+type HttpMethod = 'GET' | 'POST';
+
+const JSON_BODY = { 'content-type': 'application/json' } as const;
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Largest response body accepted unless `maxResponseBytes` says otherwise: 32 MiB. */
@@ -165,9 +184,35 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
     fetch ? { fetch } : {},
   );
 
-  async function getJson(path: string, options: GetJsonOptions = {}): Promise<unknown> {
+  function getJson(path: string, options: GetJsonOptions = {}): Promise<unknown> {
+    return send('GET', path, undefined, options);
+  }
+
+  async function postJson(
+    path: string,
+    body: JsonBody,
+    options: GetJsonOptions = {},
+  ): Promise<unknown> {
+    let text: string;
     try {
-      return await requestJson(path, options);
+      text = JSON.stringify(body);
+    } catch (error) {
+      throw invalidArgument(
+        `the request body cannot be written as JSON: ${safeText(error instanceof Error ? error.message : String(error))}`,
+        source,
+      );
+    }
+    return send('POST', path, text, options);
+  }
+
+  async function send(
+    method: HttpMethod,
+    path: string,
+    body: string | undefined,
+    options: GetJsonOptions,
+  ): Promise<unknown> {
+    try {
+      return await requestJson(method, path, body, options);
     } catch (error) {
       // Whatever the path, query or vendor held: no error leaves the client with a secret in it.
       throw ChatHistoryError.is(error) ? redactError(error, redact) : error;
@@ -175,8 +220,10 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
   }
 
   async function requestJson(
+    method: HttpMethod,
     path: string,
-    { query, signal }: GetJsonOptions = {},
+    body: string | undefined,
+    { query, signal }: GetJsonOptions,
   ): Promise<unknown> {
     if (typeof path !== 'string' || !isWellFormedText(path)) {
       throw invalidArgument(
@@ -186,13 +233,13 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
     }
     checkQuery(query, source);
     const request: RequestDescription = {
-      method: 'GET',
+      method,
       path: safeText(redact(path), PATH_LIMIT),
       source,
     };
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortedError(signal, source);
-      const outcome = await attemptOnce(path, query, signal, request);
+      const outcome = await attemptOnce(path, query, body, signal, request);
       if (outcome.ok) return parseJsonBody(outcome.body, request, outcome.status, redact);
       const failure = outcome.error;
       if (!failure.retryable || attempt > retry.retries) throw withAttempts(failure, attempt);
@@ -207,6 +254,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
   async function attemptOnce(
     path: string,
     query: Record<string, QueryValue> | undefined,
+    requestBody: string | undefined,
     signal: AbortSignal | undefined,
     request: RequestDescription,
   ): Promise<{ ok: true; status: number; body: string } | { ok: false; error: ChatHistoryError }> {
@@ -217,13 +265,26 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
       // Aborted while waiting for a place: nothing is sent.
       if (signal?.aborted) throw abortedError(signal, source);
       let url = `${baseURL}${path}`;
+      const sent =
+        requestBody === undefined
+          ? {}
+          : { method: request.method, body: requestBody, headers: JSON_BODY };
       let response = await $fetch.raw(path, {
+        ...sent,
         query: definedQuery(query),
         signal: deadline.signal,
       });
       for (let hops = 0; isRedirect(response); hops++) {
         discard(response);
         const target = redirectTarget(response, url, origin, request, redact);
+        if (requestBody !== undefined && response.status !== 307 && response.status !== 308) {
+          // 301, 302 and 303 turn a POST into a GET without its body: not the request we meant.
+          throw refusal(
+            request,
+            response.status,
+            'a redirect that would drop the request body (only 307 and 308 keep it)',
+          );
+        }
         if (hops >= MAX_REDIRECTS) {
           throw refusal(
             request,
@@ -232,7 +293,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
           );
         }
         url = target;
-        response = await $fetch.raw(target, { signal: deadline.signal });
+        response = await $fetch.raw(target, { ...sent, signal: deadline.signal });
       }
       refuseForeignFinalURL(response, origin, request, redact);
       throttled = response.status === 429;
@@ -263,6 +324,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
   return {
     source,
     getJson,
+    postJson,
     redact,
     get inFlightLimit() {
       return gate.limit;

@@ -143,6 +143,27 @@ export function parseRetryAfter(
   return Math.min(MAX_TIMER_MS, Math.max(0, date - now));
 }
 
+/** Epoch values from this one up are Unix seconds (2001-09-09); below it, seconds to wait. */
+const EPOCH_SECONDS_FROM = 1e9;
+
+/**
+ * Reads `X-RateLimit-Reset`, which vendors without `Retry-After` send with a 429 (Intercom): the
+ * Unix time in seconds when the window resets, or, below 1e9, the seconds left. Returns the
+ * milliseconds until then (0 when already past), at most {@link MAX_TIMER_MS}, or `undefined`
+ * when the header is absent or not a whole number: the computed backoff applies then.
+ */
+export function parseRateLimitReset(
+  header: string | null,
+  now: number = Date.now(),
+): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim();
+  if (!/^\d{1,12}$/.test(value)) return undefined;
+  const seconds = Number(value);
+  const ms = seconds >= EPOCH_SECONDS_FROM ? seconds * 1000 - now : seconds * 1000;
+  return Math.min(MAX_TIMER_MS, Math.max(0, ms));
+}
+
 /**
  * Waits `ms` (clamped to what a timer can hold), or rejects with an `aborted` error as soon as
  * `signal` aborts.
