@@ -67,17 +67,20 @@ export {
 export { MAX_CONCURRENCY, paginate } from './paginate/paginate.js';
 export { createPaginated, type OpenPages, type Paginated } from './paginate/paginated.js';
 export type {
+  DriftWarning,
   FetchedPage,
   InvalidRecord,
   ListingWarning,
   MapResult,
   Page,
   PageCursor,
+  PageWarning,
   PaginatedListDefinition,
   PaginateOptions,
   PaginationStrategy,
   RecordIssue,
   RequestLimiter,
+  TruncatedWarning,
 } from './paginate/types.js';
 export {
   type ChatsV1SourceOptions,

@@ -22,7 +22,12 @@ export {
   type PageNumberInfo,
   pageNumberStrategy,
 } from './paginate/page-number-strategy.js';
-export type { FetchedPage, PageCursor, PaginationStrategy } from './paginate/types.js';
+export type {
+  FetchedPage,
+  PageCursor,
+  PageWarning,
+  PaginationStrategy,
+} from './paginate/types.js';
 export {
   type ConversationFilters,
   type ConversationsRequest,

@@ -11,6 +11,7 @@ import { exceedsDepth, MAX_RECORD_DEPTH } from './record-depth.js';
 import { readRecordId } from './record-id.js';
 import type {
   FetchedPage,
+  ListingWarning,
   MapResult,
   Page,
   PageCursor,
@@ -360,8 +361,9 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   };
 
   /** Tells the caller of something the listing could not do as promised (never silent). */
+  const tell = onWarning ?? writeWarning;
   const warn = (message: string, cursor: PageCursor) => {
-    onWarning?.({ source, code: 'drift_unrepaired', message, cursor });
+    tell({ source, code: 'drift_unrepaired', message, cursor });
   };
 
   /**
@@ -473,6 +475,10 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       pagesRead += 1;
 
       let current = read(cursor, answer);
+      // Told here, where each page is read once and in order (repairs re-read pages elsewhere).
+      for (const warning of current.page.warnings ?? []) {
+        tell({ ...warning, source, cursor: pageCursor });
+      }
       // Resumed inside a page: what comes before `skip` was yielded by the run that stopped.
       for (const entry of current.entries) if (entry.index < skip) markSeen(entry.key);
       let recovered: T[] = [];
@@ -656,6 +662,11 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
     }
     return true;
   }
+}
+
+/** Without an `onWarning` handler: the warning is written, never dropped. */
+function writeWarning(warning: ListingWarning): void {
+  console.warn(`chat-history-kit warning (${warning.code}): ${safeText(warning.message, 500)}`);
 }
 
 function safeMap<Cursor extends PageCursor, Info, T>(

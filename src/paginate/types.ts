@@ -45,13 +45,36 @@ export interface InvalidRecord {
  * kept changing past what the listing could repair (`drift_unrepaired`), so records may have been
  * missed; list again (or from `cursor`) to be sure.
  */
-export interface ListingWarning {
+/** The vendor's data kept changing past what the listing could repair: records may be missing. */
+export interface DriftWarning {
   source: string;
   code: 'drift_unrepaired';
   message: string;
   /** Where the listing stood. */
   cursor: PageCursor;
 }
+
+/**
+ * A vendor limit cut a conversation short: the API returned only part of its records (Intercom
+ * returns at most the 500 most recent parts of a conversation).
+ */
+export interface TruncatedWarning {
+  source: string;
+  code: 'truncated';
+  message: string;
+  conversationId: string;
+  /** Records the vendor returned, and how many it says there are. */
+  returned: number;
+  total: number;
+  /** The page that was cut short. */
+  cursor: PageCursor;
+}
+
+/** What a listing tells `onWarning`: something it could not do as promised, and carried on. */
+export type ListingWarning = DriftWarning | TruncatedWarning;
+
+/** A warning a provider's page carries; the engine adds the source and the page's cursor. */
+export type PageWarning = Omit<TruncatedWarning, 'source' | 'cursor'>;
 
 /**
  * A budget of requests in flight shared by several listings: each page request runs through it.
@@ -87,7 +110,9 @@ export interface PaginateOptions {
   onInvalidRecord?: (record: InvalidRecord) => void;
   /**
    * Told when the listing could not keep a promise and carried on: the vendor's data kept
-   * changing past what it could repair, so records may have been missed.
+   * changing past what it could repair (`drift_unrepaired`), or a vendor limit cut a conversation
+   * short (`truncated`). Each warning is told once.
+   * @default each warning written once with `console.warn`
    */
   onWarning?: (warning: ListingWarning) => void;
   /** Runs every page request through a budget shared with other listings. */
@@ -105,6 +130,8 @@ export interface FetchedPage<Info> {
   info: Info;
   /** Total number of records, when the envelope says. */
   total?: number | undefined;
+  /** Vendor limits this page hit, told to `onWarning` once, when the page is read in order. */
+  warnings?: readonly PageWarning[] | undefined;
 }
 
 /**
