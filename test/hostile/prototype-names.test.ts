@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConversationSchema,
@@ -128,5 +130,28 @@ describe('"__proto__" keys in vendor metadata stay ordinary keys', () => {
       delete prototype.model;
       delete prototype.tokens_used;
     }
+  });
+
+  it('Chats v1 metadata maps under a frozen Object.prototype (a common hardening)', () => {
+    // In a process of its own: freezing the prototype here would change every other test.
+    const entry = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+    const script = `
+      Object.freeze(Object.prototype);
+      const { createChatsV1Source } = await import(${JSON.stringify(entry)});
+      const body = '{"messages":[{"id":"m-1","sender_role":"assistant","created_at":"2025-03-05T04:25:58Z","metadata":{"model":"gpt-4o","toString":"y","constructor":"c"}}],"has_more":false}';
+      const source = createChatsV1Source({
+        apiKey: 'k-123456789', baseURL: 'https://chats.test',
+        fetch: async () => new Response(body, { headers: { 'content-type': 'application/json' } }),
+      });
+      const [message] = await source.listMessages('c-1').toArray();
+      console.log(JSON.stringify({ model: message.model, metadata: message.metadata }));
+    `;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(output)).toEqual({
+      model: 'gpt-4o',
+      metadata: { toString: 'y', constructor: 'c' },
+    });
   });
 });

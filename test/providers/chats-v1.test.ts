@@ -128,6 +128,16 @@ describe('chats-v1: seed example, field by field', () => {
     // A host is no file name: "photos.png" here is a domain.
     [null, 'https://photos.png', { name: null, mediaType: null, kind: 'file' }],
     [null, 'https://cdn.test/a%2Epng', { name: 'a.png', mediaType: 'image/png', kind: 'image' }],
+    [
+      null,
+      'https://cdn.test/photo%231.jpg',
+      { name: 'photo#1.jpg', mediaType: 'image/jpeg', kind: 'image' },
+    ],
+    [
+      'document',
+      'https://cdn.test/report%3Fv2.pdf',
+      { name: 'report?v2.pdf', mediaType: 'application/pdf', kind: 'document' },
+    ],
   ])(
     'media_type %j with media_url %s becomes one attachment',
     async (mediaType, mediaUrl, expected) => {

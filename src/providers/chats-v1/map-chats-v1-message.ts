@@ -71,8 +71,12 @@ export function mapChatsV1Message(
 
 function mapAttachment(url: string, mediaType: string | null | undefined): Attachment {
   const name = fileName(url);
-  // The name is the URL's last path segment: the URL itself tells nothing more (its host is no file).
-  const { mediaType: type, kind } = inferMediaType({ hint: mediaType, name });
+  // The name is the URL's last path segment, decoded (a "#" or "?" in it is the name's own); the
+  // URL still gives the extension of a name such as "photo%231.jpg". A URL without a path gives
+  // nothing: its host is no file.
+  const { mediaType: type, kind } = inferMediaType(
+    name === null ? { hint: mediaType } : { hint: mediaType, name, url },
+  );
   return { url, name, mediaType: type, kind };
 }
 
@@ -107,8 +111,9 @@ function withoutMapped(record: Record<string, unknown>): Record<string, unknown>
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
     if (key === 'model' || key === 'tokens_used' || key === 'provider') continue;
-    // A "__proto__" key stays an ordinary key: defined, not assigned (which would set the prototype).
-    if (key === '__proto__') {
+    // Keys Object.prototype has are defined, not assigned: "__proto__" would set the prototype,
+    // and with a frozen Object.prototype assigning "toString" throws.
+    if (key in Object.prototype) {
       Object.defineProperty(result, key, {
         value: record[key],
         enumerable: true,
