@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpClient, type HttpClientOptions } from '../../src/index.js';
@@ -104,5 +105,125 @@ describe('http client over real loopback HTTP', () => {
     );
     expect(error.code).toBe('aborted');
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    request.on('end', () => resolve(text));
+  });
+}
+
+const QUERY = { query: { field: 'updated_at', operator: '>', value: 1700000000 } };
+
+describe('JSON POST over real loopback HTTP', () => {
+  it('sends the body as JSON with the auth header and returns the parsed answer', async () => {
+    const bodies: string[] = [];
+    server = await startLoopbackServer(async (request, response) => {
+      bodies.push(await readBody(request));
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ method: request.method, url: request.url }));
+    });
+    const answer = await client(server.url).postJson('/conversations/search', QUERY, {
+      query: { x: 1 },
+    });
+    expect(answer).toEqual({ method: 'POST', url: '/conversations/search?x=1' });
+    expect(bodies.map((body) => JSON.parse(body))).toEqual([QUERY]);
+    const [request] = server.requests;
+    expect(request?.headers['content-type']).toBe('application/json');
+    expect(request?.headers['x-api-key']).toBe(API_KEY);
+    expect(request?.headers.accept).toBe('application/json');
+  });
+
+  it('retries a 503 with the same body, and a 429 after the X-RateLimit-Reset it was told', async () => {
+    const bodies: string[] = [];
+    server = await startLoopbackServer(async (request, response, index) => {
+      bodies.push(await readBody(request));
+      if (index === 0) {
+        response.writeHead(503, { 'content-type': 'application/json' });
+        response.end('{}');
+      } else if (index === 1) {
+        // Seconds left (below 1e9): wait 0 s.
+        response.writeHead(429, { 'x-ratelimit-reset': '0' });
+        response.end();
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"ok":true}');
+      }
+    });
+    expect(await client(server.url).postJson('/search', QUERY)).toEqual({ ok: true });
+    expect(bodies).toEqual([JSON.stringify(QUERY), JSON.stringify(QUERY), JSON.stringify(QUERY)]);
+    expect(server.requests.map((request) => request.method)).toEqual(['POST', 'POST', 'POST']);
+  });
+
+  it('a 429 without Retry-After takes its wait from X-RateLimit-Reset (Unix seconds)', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 60;
+    server = await startLoopbackServer((_request, response) => {
+      response.writeHead(429, { 'x-ratelimit-reset': String(reset) });
+      response.end();
+    });
+    const error = await caught(client(server.url, { retry: false }).postJson('/search', QUERY));
+    expect(error.code).toBe('rate_limited');
+    expect(error.retryAfterMs).toBeGreaterThan(55_000);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('follows a 307 within the origin with the body, and refuses a 302 that would drop it', async () => {
+    const seen: { method: string; url: string; body: string }[] = [];
+    server = await startLoopbackServer(async (request, response) => {
+      const body = await readBody(request);
+      seen.push({ method: request.method ?? '', url: request.url ?? '', body });
+      if (request.url === '/old') {
+        response.writeHead(307, { location: '/new' });
+        response.end();
+      } else if (request.url === '/moved') {
+        response.writeHead(302, { location: '/new' });
+        response.end();
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"ok":true}');
+      }
+    });
+    expect(await client(server.url).postJson('/old', QUERY)).toEqual({ ok: true });
+    expect(seen).toEqual([
+      { method: 'POST', url: '/old', body: JSON.stringify(QUERY) },
+      { method: 'POST', url: '/new', body: JSON.stringify(QUERY) },
+    ]);
+    const error = await caught(client(server.url).postJson('/moved', QUERY));
+    expect(error.code).toBe('invalid_response');
+    expect(error.message).toContain('would drop the request body');
+    expect(seen).toHaveLength(3);
+  });
+
+  it("quotes the vendor's error list, never the token", async () => {
+    server = await startLoopbackServer((_request, response) => {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          type: 'error.list',
+          errors: [{ code: 'unauthorized', message: `Access Token Invalid: ${API_KEY}` }],
+        }),
+      );
+    });
+    const error = await caught(client(server.url).postJson('/search', QUERY));
+    expect(error.code).toBe('unauthorized');
+    expect(error.message).toMatch(/^POST \/search -> 401 unauthorized .*: Access Token Invalid/);
+    expect(error.message).not.toContain(API_KEY.slice(3, 13));
+  });
+
+  it('a body that is not JSON-writable is bad_request before anything is sent', async () => {
+    server = await startLoopbackServer((_request, response) => response.end('{}'));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const error = await caught(
+      client(server.url).postJson('/search', cyclic as unknown as Record<string, never>),
+    );
+    expect(error.code).toBe('bad_request');
+    expect(server.requests).toHaveLength(0);
   });
 });
