@@ -45,7 +45,7 @@ export {
   type VendorOptionSpec,
   type VendorRequest,
 } from './providers/define-vendor.js';
-export { field, InvalidFieldError, timestampField } from './providers/map-record.js';
+export { InvalidFieldError, timestampField } from './providers/map-record.js';
 export {
   CountSchema,
   StringOrNumericIdSchema,

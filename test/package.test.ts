@@ -33,7 +33,13 @@ describe('published package', () => {
     const esm = (await import(PROVIDER_ENTRY)) as Record<string, unknown>;
     const cjs = require('../dist/provider.cjs') as Record<string, unknown>;
     expect(Object.keys(esm).sort()).toEqual(Object.keys(cjs).sort());
-    for (const name of ['defineVendor', 'pathSegment', 'cursorStrategy', 'WireIdSchema', 'field']) {
+    for (const name of [
+      'defineVendor',
+      'pathSegment',
+      'cursorStrategy',
+      'WireIdSchema',
+      'timestampField',
+    ]) {
       expect(esm).toHaveProperty(name);
     }
   });

@@ -27,31 +27,23 @@ export function mapRecordWith<Wire, Context, T>(
   context: Context,
   isWire: (record: unknown) => record is Wire = wireGuard(schema),
 ): MapResult<T> {
+  let wire: Wire;
   if (isWire(record)) {
     // Fast path: the record is already of the wire type; map it without zod's copy.
-    try {
-      return { ok: true, value: map(record, record, context) };
-    } catch (error) {
-      if (!(error instanceof InvalidFieldError)) throw error;
-      return {
-        ok: false,
-        issues: [{ code: 'custom', path: error.path, message: error.message }],
-        id: readRecordId(record),
-      };
+    wire = record;
+  } else {
+    const parsed = schema.safeParse(record);
+    if (!parsed.success) {
+      return { ok: false, issues: explainIssues(parsed.error.issues), id: readRecordId(record) };
     }
-  }
-  const parsed = schema.safeParse(record);
-  if (!parsed.success) {
-    return { ok: false, issues: explainIssues(parsed.error.issues), id: readRecordId(record) };
+    wire = parsed.data;
   }
   try {
-    return { ok: true, value: map(parsed.data, record, context) };
+    return { ok: true, value: map(wire, record, context) };
   } catch (error) {
-    if (error instanceof InvalidFieldError) {
-      const issue: RecordIssue = { code: 'custom', path: error.path, message: error.message };
-      return { ok: false, issues: [issue], id: readRecordId(record) };
-    }
-    throw error;
+    if (!(error instanceof InvalidFieldError)) throw error;
+    const issue: RecordIssue = { code: 'custom', path: error.path, message: error.message };
+    return { ok: false, issues: [issue], id: readRecordId(record) };
   }
 }
 
@@ -62,16 +54,6 @@ export function mapRecordWith<Wire, Context, T>(
 export function timestampField(path: string, value: string | number): string {
   try {
     return normalizeTimestamp(value);
-  } catch (error) {
-    if (error instanceof InvalidTimestampError) throw new InvalidFieldError([path], error.message);
-    throw error;
-  }
-}
-
-/** Runs a timestamp conversion, reporting a failure against the field it came from. */
-export function field<T>(path: string, convert: () => T): T {
-  try {
-    return convert();
   } catch (error) {
     if (error instanceof InvalidTimestampError) throw new InvalidFieldError([path], error.message);
     throw error;
