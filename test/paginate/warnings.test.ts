@@ -8,6 +8,7 @@ import {
   paginate,
 } from '../../src/index.js';
 import { createOkChatEmulator } from '../../src/testing/index.js';
+import { createFakeListing, makeItems } from '../helpers/fake-listing.js';
 
 interface Item {
   id: string;
@@ -73,6 +74,50 @@ describe('warnings a page carries', () => {
         cursor: { cursor: '2', limit: 2 },
       },
     ]);
+  });
+
+  it('are told once per page when pages are prefetched and re-read to repair drift', async () => {
+    const items = makeItems(30);
+    // A record inserted at the front after the first answer: later pages slip by one, and the
+    // engine re-reads pages to repair the boundary.
+    const fake = createFakeListing({
+      kind: 'offset',
+      count: 30,
+      recordsAt: (start, size) =>
+        start === 0 ? items.slice(0, size) : items.slice(start - 1, start - 1 + size),
+      hasMore: (_truth, start) => start < 30,
+    });
+    const definition = {
+      ...fake.definition,
+      async fetchPage(
+        cursor: Parameters<typeof fake.definition.fetchPage>[0],
+        context: { signal: AbortSignal },
+      ) {
+        const page = await fake.definition.fetchPage(cursor, context);
+        const warning: PageWarning = {
+          code: 'truncated',
+          message: `page at ${String(cursor.offset)}`,
+          conversationId: `at-${String(cursor.offset)}`,
+          returned: page.records.length,
+          total: 30,
+        };
+        return { ...page, warnings: [warning] };
+      },
+    };
+    const warnings: ListingWarning[] = [];
+    const listed = await paginate(definition, {
+      pageSize: 10,
+      concurrency: 4,
+      onWarning: (warning) => warnings.push(warning),
+    }).toArray();
+    expect(listed.map((item) => item.id)).toEqual(items.map((item) => item.id));
+    const offsets = fake.requests.map((cursor) => String(cursor.offset));
+    expect(new Set(offsets).size).toBeLessThan(offsets.length); // some page was read again
+    const told = warnings.map((warning) =>
+      warning.code === 'truncated' ? warning.conversationId : '',
+    );
+    expect(new Set(told).size).toBe(told.length);
+    expect(told.length).toBeGreaterThan(0);
   });
 
   it('are not told for a page the listing never reached', async () => {
