@@ -29,17 +29,22 @@ export async function normalizeBenchmark(): Promise<string> {
     limit: RECORDS,
     has_more: false,
   });
-  const request = { source: 'bench', path: '/bench' };
+  const where = { source: 'bench', path: '/bench' };
   /** What a source does with each page: envelope, depth check, validation and mapping. */
   const normalize = (vendor: Vendor<never>, text: string, conversationId: string) => {
     const listing = vendor.messages;
     if (listing === undefined) throw new Error(`${vendor.id} lists no messages`);
     const context = { source: vendor.id, account: 'bench', conversationId };
-    const page = listing.readPage(JSON.parse(text), request);
+    const page = listing.readPage(JSON.parse(text), where, {
+      cursor: {},
+      options: {} as never,
+      conversationId,
+      includeEvents: false,
+    });
     let mapped = 0;
     for (const record of page.records) {
       if (exceedsDepth(record, MAX_RECORD_DEPTH)) continue;
-      if (listing.mapRecord(record, context).ok) mapped += 1;
+      if (listing.mapRecord(record, context, page).ok) mapped += 1;
     }
     if (mapped !== RECORDS) throw new Error(`${vendor.id} records failed to map`);
   };

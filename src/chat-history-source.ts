@@ -32,7 +32,15 @@ export interface ListConversationsOptions extends PaginateOptions {
 }
 
 /** Options of `listMessages()`. */
-export type ListMessagesOptions = PaginateOptions;
+export interface ListMessagesOptions extends PaginateOptions {
+  /**
+   * Also yield the events a vendor records in a conversation (Intercom: assignments, state
+   * changes, each as a `system` message with text `''` and `metadata.partType`). Vendors that
+   * record none ignore it.
+   * @default false
+   */
+  includeEvents?: boolean;
+}
 
 /** One vendor's conversation history, in the canonical shape. */
 export interface ChatHistorySource {

@@ -33,6 +33,12 @@ export interface ExportHistoryOptions
    * @default true
    */
   includeRaw?: boolean;
+  /**
+   * Also export the events vendors record in conversations (Intercom: assignments, state
+   * changes), as `listMessages({ includeEvents: true })` yields them.
+   * @default false
+   */
+  includeEvents?: boolean;
 }
 
 /** One conversation with all of its messages, oldest first. */
@@ -72,7 +78,10 @@ export function exportHistory(
       firstId,
     );
   }
-  const { includeRaw = true, state, ...listing } = options;
+  const { includeRaw = true, includeEvents = false, state, ...listing } = options;
+  if (typeof includeEvents !== 'boolean') {
+    throw invalidArgument('includeEvents must be true or false', firstId);
+  }
   const plans = list.map((source) => {
     // A state filter goes to the sources that have states; one alone is asked as given, so that
     // it says `unsupported` itself.
@@ -84,7 +93,9 @@ export function exportHistory(
   }
   // Checks each listing's options now, at the call, as every list call does.
   for (const plan of plans) plan.source.listConversations({ ...plan.listing, concurrency });
-  return { [Symbol.asyncIterator]: () => run(plans, listing, concurrency, includeRaw) };
+  return {
+    [Symbol.asyncIterator]: () => run(plans, listing, concurrency, { includeRaw, includeEvents }),
+  };
 }
 
 function readSources(sources: unknown): readonly ChatHistorySource[] {
@@ -111,7 +122,7 @@ function canFilterByState(source: ChatHistorySource): boolean {
 
 interface Plan {
   source: ChatHistorySource;
-  listing: Omit<ExportHistoryOptions, 'includeRaw'>;
+  listing: Omit<ExportHistoryOptions, 'includeRaw' | 'includeEvents'>;
 }
 
 interface Entry {
@@ -122,9 +133,9 @@ interface Entry {
 
 async function* run(
   plans: readonly Plan[],
-  shared: Omit<ExportHistoryOptions, 'includeRaw' | 'state'>,
+  shared: Omit<ExportHistoryOptions, 'includeRaw' | 'includeEvents' | 'state'>,
   concurrency: number,
-  includeRaw: boolean,
+  { includeRaw, includeEvents }: { includeRaw: boolean; includeEvents: boolean },
 ): AsyncGenerator<ConversationExport, void, undefined> {
   const { signal: callerSignal, pageSize, onInvalidRecord, onWarning } = shared;
   const sourceId = plans[0]?.source.id;
@@ -158,6 +169,7 @@ async function* run(
         signal,
         onInvalidRecord,
         onWarning,
+        includeEvents,
       })
       .toArray();
     if (!includeRaw) for (const message of messages) message.raw = undefined;

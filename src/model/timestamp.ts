@@ -15,6 +15,9 @@ const EPOCH_MILLISECONDS_FROM = 1e11;
 /** Largest epoch accepted, in milliseconds: the last millisecond of year 9999. */
 const MAX_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/** The unit of a Unix epoch number, when the vendor documents it. */
+export type EpochUnit = 'seconds' | 'milliseconds';
+
 /** Thrown by {@link normalizeTimestamp} for a value that is not a real date and time. */
 export class InvalidTimestampError extends Error {
   override readonly name = 'InvalidTimestampError';
@@ -28,13 +31,14 @@ export class InvalidTimestampError extends Error {
  *   a `T` or a space between date and time, 0 to 9 fraction digits (fewer are padded with zeros,
  *   more are cut: the vendor's original stays in the record's `raw`).
  * - A JSON number: Unix epoch seconds, or milliseconds from 1e11 up (1e11 seconds would be year
- *   5138), fractions included, down to the microsecond.
+ *   5138), fractions included, down to the microsecond. A vendor that documents its unit passes
+ *   `epochUnit` (`'seconds'`, `'milliseconds'`), and the number is read in it whatever its size.
  *
  * @throws InvalidTimestampError for anything else, including impossible dates (`2025-02-30`) and
  *   years outside 0000 to 9999.
  */
-export function normalizeTimestamp(input: string | number): string {
-  if (typeof input === 'number') return fromEpoch(input);
+export function normalizeTimestamp(input: string | number, epochUnit?: EpochUnit): string {
+  if (typeof input === 'number') return fromEpoch(input, epochUnit);
   if (typeof input !== 'string') {
     throw new InvalidTimestampError(`not a timestamp: ${quoted(String(input), 40)}`);
   }
@@ -97,7 +101,7 @@ function micros(fraction: string | undefined): string {
   return fraction.length >= 6 ? fraction.slice(0, 6) : fraction.padEnd(6, '0');
 }
 
-function fromEpoch(value: number): string {
+function fromEpoch(value: number, unit: EpochUnit | undefined): string {
   if (!Number.isFinite(value) || value < 0) {
     throw new InvalidTimestampError(`not a Unix epoch time: ${value}`);
   }
@@ -105,7 +109,8 @@ function fromEpoch(value: number): string {
   // 4301364025.711 * 1e6 is 4301364025711000.5, a microsecond off.
   const text = /e/i.test(String(value)) ? value.toFixed(9) : String(value);
   const [whole = '0', fraction = ''] = text.split('.');
-  const isMilliseconds = value >= EPOCH_MILLISECONDS_FROM;
+  const isMilliseconds =
+    unit === undefined ? value >= EPOCH_MILLISECONDS_FROM : unit === 'milliseconds';
   const wholeNumber = Number(whole);
   const epochMs = isMilliseconds ? wholeNumber : wholeNumber * 1000;
   if (epochMs > MAX_EPOCH_MS) {

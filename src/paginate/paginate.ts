@@ -288,7 +288,7 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
     const invalid: ReadPage<Cursor, Info, T>['invalid'] = [];
     for (let index = 0; index < records.length; index++) {
       const record = records[index];
-      const result = safeMap(definition, record, index);
+      const result = safeMap(definition, record, index, page);
       if (result.ok) {
         entries.push({ key: definition.keyOf(result.value), item: result.value, index });
       } else {
@@ -673,6 +673,7 @@ function safeMap<Cursor extends PageCursor, Info, T>(
   definition: PaginatedListDefinition<Cursor, Info, T>,
   record: unknown,
   index: number,
+  page: FetchedPage<Info>,
 ): MapResult<T> {
   if (exceedsDepth(record, MAX_RECORD_DEPTH)) {
     // Checked before anything walks the record: code that recurses (zod, JSON.stringify, a
@@ -690,7 +691,7 @@ function safeMap<Cursor extends PageCursor, Info, T>(
     };
   }
   try {
-    return definition.mapRecord(record, index);
+    return definition.mapRecord(record, index, page);
   } catch (error) {
     const issue: RecordIssue = {
       code: 'custom',

@@ -173,8 +173,11 @@ export interface PaginatedListDefinition<Cursor extends PageCursor, Info, T> {
   strategy: PaginationStrategy<Cursor, Info>;
   /** Fetches and reads one page. Must honour `signal`. */
   fetchPage(cursor: Cursor, context: { signal: AbortSignal }): Promise<FetchedPage<Info>>;
-  /** Validates and maps one record. May throw; a throw counts as an invalid record. */
-  mapRecord(record: unknown, index: number): MapResult<T>;
+  /**
+   * Validates and maps one record, at `index` of `page` (the page `fetchPage` returned). May
+   * throw; a throw counts as an invalid record.
+   */
+  mapRecord(record: unknown, index: number, page: FetchedPage<Info>): MapResult<T>;
   /** Identity of a mapped item, to never yield the same one twice. */
   keyOf(item: T): string;
   /** Page size when the caller sets none. */

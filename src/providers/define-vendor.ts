@@ -11,11 +11,13 @@ import { encodePathSegment } from '../http/encode-path-segment.js';
 import {
   createHttpClient,
   type HttpOptions,
+  type JsonBody,
   pickHttpOptions,
   type QueryValue,
 } from '../http/http-client.js';
 import { validateBaseURL } from '../http/validate-base-url.js';
 import type { Conversation, Message } from '../model/canonical-schemas.js';
+import { InvalidTimestampError, normalizeTimestamp } from '../model/timestamp.js';
 import { paginate } from '../paginate/paginate.js';
 import type {
   FetchedPage,
@@ -64,9 +66,17 @@ export type StringOptionKeys<Options> = {
 
 /** One HTTP request for one page. */
 export interface VendorRequest {
+  /**
+   * `POST` for a read-only query the vendor takes as a POST (a search), sent with `body` as
+   * JSON; it is retried as a GET is.
+   * @default 'GET'
+   */
+  method?: 'GET' | 'POST';
   /** Path below the base URL, with every caller or vendor value encoded by {@link pathSegment}. */
   path: string;
   query?: Record<string, QueryValue>;
+  /** The JSON body of a `POST`. */
+  body?: JsonBody;
 }
 
 /** What every record mapper is told besides the record. */
@@ -89,16 +99,21 @@ export interface ListingDescriptor<Request, Info, Envelope, Wire, Context, Item>
   request(request: Request): VendorRequest;
   /** The page envelope's wire schema (lenient: `.nullish()` wherever the vendor may omit). */
   envelope: z.ZodType<Envelope>;
-  /** The records of a page and what the envelope says of the rest. */
-  readPage(envelope: Envelope): FetchedPage<Info>;
+  /**
+   * The records of a page and what the envelope says of the rest, given the page's request (the
+   * records may be any values the envelope holds, in the order the listing yields them).
+   */
+  readPage(envelope: Envelope, request: Request): FetchedPage<Info>;
   /** One record's wire schema. A valid record is mapped as is, without a copy. */
   record: z.ZodType<Wire>;
   /**
    * Maps one valid record to the canonical shape: pure, no I/O. Throw `InvalidFieldError` (or
    * let `timestampField()` throw it) for a value that cannot be used: the record is reported as
-   * invalid.
+   * invalid. `envelope` is the page the record came in, for what records share (a parent's
+   * time); `undefined` when the record is mapped on its own ({@link VendorListing.mapRecord}
+   * without a page).
    */
-  map(wire: Wire, raw: unknown, context: Context): Item;
+  map(wire: Wire, raw: unknown, context: Context, envelope: Envelope | undefined): Item;
 }
 
 /** What a conversation listing's `request` is given. */
@@ -107,6 +122,11 @@ export interface ConversationsRequest<Options, Cursor> {
   options: Options;
   /** The caller's `state` filter, when the listing declares `filters.state`. */
   state: string | undefined;
+  /**
+   * The caller's `updatedSince` filter, when the listing declares `filters.updatedSince`: checked
+   * and in the canonical form (`2025-03-05T04:25:58.059835Z`).
+   */
+  updatedSince: string | undefined;
 }
 
 /** What a message listing's `request` is given. */
@@ -115,12 +135,16 @@ export interface MessagesRequest<Options, Cursor> {
   options: Options;
   /** The conversation whose messages are listed (checked: {@link pathSegment} can carry it). */
   conversationId: string;
+  /** The caller's `includeEvents`: whether events (assignments, state changes) are yielded too. */
+  includeEvents: boolean;
 }
 
 /** Filters a vendor applies on its side; each one declared turns on its capability. */
 export interface ConversationFilters {
   /** `listConversations({ state })`. */
   state?: boolean;
+  /** `listConversations({ updatedSince })`: conversations updated at or after a time. */
+  updatedSince?: boolean;
 }
 
 /** Everything that makes a vendor's source: the rest is derived by {@link defineVendor}. */
@@ -168,17 +192,27 @@ export interface VendorDescriptor<
 }
 
 /** A listing of a {@link Vendor}: what the source does with each page body and record. */
-export interface VendorListing<Context, Item, Info = unknown> {
+export interface VendorListing<Context, Item, Info = unknown, Request = unknown> {
   /** The page envelope's wire schema. */
   readonly envelope: z.ZodType;
   /** One record's wire schema. */
   readonly record: z.ZodType;
   /** The pure mapper of a record its wire schema accepted. */
-  readonly map: (wire: never, raw: unknown, context: Context) => Item;
-  /** Validates a page body (`invalid_response` when malformed) and reads its records. */
-  readPage(body: unknown, request: { source: string; path: string }): FetchedPage<Info>;
-  /** Validates and maps one record; an invalid one is a failed result naming what is wrong. */
-  mapRecord(record: unknown, context: Context): MapResult<Item>;
+  readonly map: (wire: never, raw: unknown, context: Context, envelope: never) => Item;
+  /**
+   * Validates a page body (`invalid_response` when malformed) and reads its records; `request`
+   * is what the listing's `request` was given for the page.
+   */
+  readPage(
+    body: unknown,
+    where: { source: string; method?: string; path: string },
+    request: Request,
+  ): FetchedPage<Info>;
+  /**
+   * Validates and maps one record; an invalid one is a failed result naming what is wrong. `page`
+   * is the page {@link VendorListing.readPage} read it from, when the mapper needs its envelope.
+   */
+  mapRecord(record: unknown, context: Context, page?: FetchedPage<Info>): MapResult<Item>;
 }
 
 /** A vendor made by {@link defineVendor}: its descriptor's public facts and its source factory. */
@@ -191,10 +225,17 @@ export interface Vendor<Options extends SourceOptions> {
   createSource(options: Options): ChatHistorySource;
   /** How conversations are listed, when the vendor lists them. */
   readonly conversations:
-    | (VendorListing<RecordContext, Conversation> & { readonly filters: ConversationFilters })
+    | (VendorListing<
+        RecordContext,
+        Conversation,
+        unknown,
+        ConversationsRequest<Options, PageCursor>
+      > & { readonly filters: ConversationFilters })
     | undefined;
   /** How a conversation's messages are listed, when the vendor lists them. */
-  readonly messages: VendorListing<MessageContext, Message> | undefined;
+  readonly messages:
+    | VendorListing<MessageContext, Message, unknown, MessagesRequest<Options, PageCursor>>
+    | undefined;
 }
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -255,15 +296,31 @@ export function defineVendor<Options extends SourceOptions>() {
 /** A listing's page reading and record mapping, with the wire guards derived once. */
 function compileListing<Request, Info, Envelope, Wire, Context, Item>(
   listing: ListingDescriptor<Request, Info, Envelope, Wire, Context, Item>,
-): VendorListing<Context, Item, Info> {
+): VendorListing<Context, Item, Info, Request> {
   const { envelope, record, readPage, map } = listing;
   const isWire = wireGuard(record);
+  // The envelope each page was read from, for mappers that read it; gone with the page.
+  const envelopes = new WeakMap<FetchedPage<Info>, Envelope>();
+  const mapInPage = map.length < 4 ? undefined : map;
   return {
     envelope,
     record,
     map,
-    readPage: (body, request) => readPage(parseEnvelope(envelope, body, request)),
-    mapRecord: (raw, context) => mapRecordWith(record, raw, map, context, isWire),
+    readPage(body, where, request) {
+      const parsed = parseEnvelope(envelope, body, where);
+      const page = readPage(parsed, request);
+      if (mapInPage) envelopes.set(page, parsed);
+      return page;
+    },
+    mapRecord: (raw, context, page) =>
+      mapRecordWith(
+        record,
+        raw,
+        map,
+        context,
+        isWire,
+        mapInPage && page ? envelopes.get(page) : undefined,
+      ),
   };
 }
 
@@ -310,9 +367,10 @@ function createSource<
   const recordContext: RecordContext = Object.freeze({ source, account });
 
   /** Lists one kind of record through the engine. */
-  function list<Context, Item extends { id: string }>(
-    compiled: VendorListing<Context, Item, Info>,
-    requestOf: (cursor: Cursor) => VendorRequest,
+  function list<Context, Item extends { id: string }, Request>(
+    compiled: VendorListing<Context, Item, Info, Request>,
+    listing: { request(request: Request): VendorRequest },
+    requestOf: (cursor: Cursor) => Request,
     context: Context,
     listOptions: PaginateOptions | undefined,
   ) {
@@ -324,11 +382,15 @@ function createSource<
         defaultPageSize: pageSize,
         maxPageSize,
         async fetchPage(cursor, { signal }) {
-          const { path, query } = requestOf(cursor);
-          const body = await http.getJson(path, { query, signal });
-          return compiled.readPage(body, { source, path });
+          const request = requestOf(cursor);
+          const { method = 'GET', path, query, body } = listing.request(request);
+          const answer =
+            method === 'POST'
+              ? await http.postJson(path, body ?? null, { query, signal })
+              : await http.getJson(path, { query, signal });
+          return compiled.readPage(answer, { source, method, path }, request);
         },
-        mapRecord: (record) => compiled.mapRecord(record, context),
+        mapRecord: (record, _index, page) => compiled.mapRecord(record, context, page),
         keyOf: (item) => item.id,
       },
       listOptions,
@@ -344,8 +406,12 @@ function createSource<
       throw unsupported(source, 'listing conversations');
     }
     const { state, updatedSince, ...engineOptions } = optionsObject(listOptions, 'options', source);
+    let since: string | undefined;
     if (updatedSince !== undefined) {
-      throw unsupported(source, 'filtering conversations by updatedSince');
+      if (!filters.updatedSince) {
+        throw unsupported(source, 'filtering conversations by updatedSince');
+      }
+      since = checkTimestamp(updatedSince, 'updatedSince', source);
     }
     if (state !== undefined) {
       if (!filters.state) throw unsupported(source, 'filtering conversations by state');
@@ -353,7 +419,8 @@ function createSource<
     }
     return list(
       compiledConversations,
-      (cursor) => conversations.request({ cursor, options, state }),
+      conversations,
+      (cursor) => ({ cursor, options, state, updatedSince: since }),
       recordContext,
       engineOptions,
     );
@@ -364,11 +431,20 @@ function createSource<
       throw unsupported(source, 'listing messages');
     }
     encodePathSegment(conversationId, 'conversationId', source);
+    const { includeEvents = false, ...engineOptions } = optionsObject(
+      listOptions,
+      'options',
+      source,
+    );
+    if (typeof includeEvents !== 'boolean') {
+      throw invalidArgument('includeEvents must be true or false', source);
+    }
     return list(
       compiledMessages,
-      (cursor) => messages.request({ cursor, options, conversationId }),
+      messages,
+      (cursor) => ({ cursor, options, conversationId, includeEvents }),
       { source, account, conversationId },
-      listOptions,
+      engineOptions,
     );
   }
 
@@ -377,6 +453,7 @@ function createSource<
     account,
     capabilities: {
       filterConversationsByState: filters.state === true,
+      filterConversationsByUpdatedSince: filters.updatedSince === true,
       prefetchPages: strategy.plan !== undefined,
     },
     listConversations: conversations && listConversations,
@@ -434,6 +511,26 @@ function secretsOf(
     if (spec?.secret && typeof value === 'string') secrets.push(value);
   }
   return secrets;
+}
+
+/** A caller's timestamp option in the canonical form; anything but a real time is `bad_request`. */
+function checkTimestamp(value: unknown, name: string, source: string): string {
+  if (typeof value !== 'string') {
+    throw invalidArgument(
+      `${name} must be an ISO 8601 timestamp string, got ${typeOf(value)}`,
+      source,
+    );
+  }
+  try {
+    return normalizeTimestamp(value);
+  } catch (error) {
+    if (!(error instanceof InvalidTimestampError)) throw error;
+    throw invalidArgument(`${name} must be an ISO 8601 timestamp: ${error.message}`, source);
+  }
+}
+
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
 function checkText(value: unknown, name: string, source: string): void {

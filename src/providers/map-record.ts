@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InvalidTimestampError, normalizeTimestamp } from '../model/timestamp.js';
+import { type EpochUnit, InvalidTimestampError, normalizeTimestamp } from '../model/timestamp.js';
 import { readRecordId } from '../paginate/record-id.js';
 import type { MapResult, RecordIssue } from '../paginate/types.js';
 import { explainIssues } from './explain-issues.js';
@@ -19,13 +19,15 @@ export class InvalidFieldError extends Error {
 /**
  * Validates a vendor record with its wire schema, then maps it. Validation issues and fields the
  * mapper rejects (an impossible date, say) become a failed {@link MapResult} naming the record's id.
+ * `envelope`, the page the record came in, is passed on to `map`.
  */
-export function mapRecordWith<Wire, Context, T>(
+export function mapRecordWith<Wire, Context, T, Envelope = undefined>(
   schema: z.ZodType<Wire>,
   record: unknown,
-  map: (wire: Wire, record: unknown, context: Context) => T,
+  map: (wire: Wire, record: unknown, context: Context, envelope: Envelope | undefined) => T,
   context: Context,
   isWire: (record: unknown) => record is Wire = wireGuard(schema),
+  envelope?: Envelope,
 ): MapResult<T> {
   let wire: Wire;
   if (isWire(record)) {
@@ -39,7 +41,7 @@ export function mapRecordWith<Wire, Context, T>(
     wire = parsed.data;
   }
   try {
-    return { ok: true, value: map(wire, record, context) };
+    return { ok: true, value: map(wire, record, context, envelope) };
   } catch (error) {
     if (!(error instanceof InvalidFieldError)) throw error;
     const issue: RecordIssue = { code: 'custom', path: error.path, message: error.message };
@@ -49,11 +51,16 @@ export function mapRecordWith<Wire, Context, T>(
 
 /**
  * The canonical form of the timestamp in wire field `path`; a value that is not a real date and
- * time is reported against that field (the record is invalid, the listing goes on).
+ * time is reported against that field (the record is invalid, the listing goes on). Give
+ * `epochUnit` when the vendor documents the unit of its epoch numbers.
  */
-export function timestampField(path: string, value: string | number): string {
+export function timestampField(
+  path: string,
+  value: string | number,
+  epochUnit?: EpochUnit,
+): string {
   try {
-    return normalizeTimestamp(value);
+    return normalizeTimestamp(value, epochUnit);
   } catch (error) {
     if (error instanceof InvalidTimestampError) throw new InvalidFieldError([path], error.message);
     throw error;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConversationSchema, MessageSchema } from '../../src/index.js';
+import { InvalidTimestampError, normalizeTimestamp } from '../../src/model/timestamp.js';
 import type { MapResult } from '../../src/paginate/types.js';
 import { chatsV1 } from '../../src/providers/chats-v1/chats-v1-source.js';
 import type { VendorListing } from '../../src/providers/define-vendor.js';
@@ -150,5 +151,17 @@ describe.each(VENDORS)('every vendor: canonical timestamps ($name)', (vendor) =>
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('epoch numbers in a documented unit', () => {
+  it('reads them in that unit whatever their size', () => {
+    // Below 1e11 a number is read as seconds, above as milliseconds, unless the unit is given.
+    expect(normalizeTimestamp(99_999_999_999)).toBe('5138-11-16T09:46:39.000000Z');
+    expect(normalizeTimestamp(99_999_999_999, 'milliseconds')).toBe('1973-03-03T09:46:39.999000Z');
+    expect(normalizeTimestamp(100_000_000_000, 'seconds')).toBe('5138-11-16T09:46:40.000000Z');
+    expect(normalizeTimestamp(1_663_597_223, 'seconds')).toBe('2022-09-19T14:20:23.000000Z');
+    expect(normalizeTimestamp(1_663_597_223, 'milliseconds')).toBe('1970-01-20T06:06:37.223000Z');
+    expect(() => normalizeTimestamp(253_402_300_800, 'seconds')).toThrow(InvalidTimestampError);
   });
 });

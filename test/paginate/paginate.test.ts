@@ -396,9 +396,13 @@ describe('paginate: invalid records', () => {
     const listing = createFakeListing({ kind: 'page', count: 5 });
     const definition = {
       ...listing.definition,
-      mapRecord: (record: unknown, index: number) => {
+      mapRecord: (
+        record: unknown,
+        index: number,
+        page: Parameters<typeof listing.definition.mapRecord>[2],
+      ) => {
         if (index === 2) throw new TypeError('cannot read properties of null');
-        return listing.definition.mapRecord(record, index);
+        return listing.definition.mapRecord(record, index, page);
       },
     };
     const reports: InvalidRecord[] = [];

@@ -108,7 +108,8 @@ describe('guards derived from the wire schemas (every registered vendor)', () =>
         const guard = derive(listing.record) as (value: unknown) => value is never;
         const context = { source: 'test', account: 'test', conversationId: 'c' };
         const schema = listing.record as z.ZodType<never>;
-        const map = (wire: never, raw: unknown) => listing.map(wire, raw, context);
+        const map = (wire: never, raw: unknown) =>
+          listing.map(wire, raw, context, undefined as never);
         fc.assert(
           fc.property(mutated(records), (record) => {
             const slow = mapRecordWith(schema, record, map, undefined, (_): _ is never => false);
