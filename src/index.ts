@@ -56,7 +56,7 @@ export {
   type MediaTypeInfo,
   mediaTypeFromFileName,
 } from './model/media-type.js';
-export { InvalidTimestampError, normalizeTimestamp } from './model/timestamp.js';
+export { type EpochUnit, InvalidTimestampError, normalizeTimestamp } from './model/timestamp.js';
 export { type CursorInfo, cursorStrategy, type OpaqueCursor } from './paginate/cursor-strategy.js';
 export { type OffsetCursor, type OffsetInfo, offsetStrategy } from './paginate/offset-strategy.js';
 export {
@@ -86,6 +86,11 @@ export {
   type ChatsV1SourceOptions,
   createChatsV1Source,
 } from './providers/chats-v1/chats-v1-source.js';
+export {
+  createIntercomSource,
+  INTERCOM_DEFAULT_BASE_URL,
+  type IntercomSourceOptions,
+} from './providers/intercom/intercom-source.js';
 export {
   createOkChatSource,
   OKCHAT_DEFAULT_BASE_URL,

@@ -14,7 +14,7 @@ export {
   type MediaTypeInfo,
   mediaTypeFromFileName,
 } from './model/media-type.js';
-export { InvalidTimestampError, normalizeTimestamp } from './model/timestamp.js';
+export { type EpochUnit, InvalidTimestampError, normalizeTimestamp } from './model/timestamp.js';
 export { type CursorInfo, cursorStrategy, type OpaqueCursor } from './paginate/cursor-strategy.js';
 export { type OffsetCursor, type OffsetInfo, offsetStrategy } from './paginate/offset-strategy.js';
 export {
@@ -48,8 +48,10 @@ export {
 export { InvalidFieldError, timestampField } from './providers/map-record.js';
 export {
   CountSchema,
+  NumericIdSchema,
   StringOrNumericIdSchema,
   WellFormedStringSchema,
+  WireIdOrNumberSchema,
   WireIdSchema,
   WireMetadataSchema,
   WireTimestampSchema,

@@ -1,4 +1,5 @@
 import { chatsV1Registration } from './chats-v1/chats-v1-registration.js';
+import { intercomRegistration } from './intercom/intercom-registration.js';
 import { okchatRegistration } from './okchat/okchat-registration.js';
 
 /**
@@ -6,7 +7,7 @@ import { okchatRegistration } from './okchat/okchat-registration.js';
  * `startSandbox`, and the vendor contract test all read it: adding a vendor is its folder plus
  * one line here.
  */
-export const VENDORS = [okchatRegistration, chatsV1Registration] as const;
+export const VENDORS = [okchatRegistration, chatsV1Registration, intercomRegistration] as const;
 
 /** One registered vendor. */
 export type RegisteredVendor = (typeof VENDORS)[number];

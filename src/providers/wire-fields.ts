@@ -29,25 +29,28 @@ export const WireIdSchema = z
   .refine((id) => id !== '.' && id !== '..', { message: 'an id cannot be "." or ".."' });
 
 /**
- * An id sent as a string or as a JSON number, always read as a string. A number must be a safe
- * integer, which becomes its digits: a larger one cannot be trusted (`9007199254740993` parses
- * as `...992`), so it is refused, never turned into another id.
+ * An id sent as a JSON number, read as its digits. It must be a safe integer: a larger one cannot
+ * be trusted (`9007199254740993` parses as `...992`), so it is refused, never turned into another
+ * id.
  */
-export const StringOrNumericIdSchema = z.union([
-  WellFormedStringSchema,
-  z
-    .number()
-    .check((context) => {
-      if (!Number.isSafeInteger(context.value)) {
-        context.issues.push({
-          code: 'custom',
-          input: context.value,
-          message: `${context.value} is not an integer a JavaScript number holds exactly (past 2^53 digits are lost): the vendor must send this id as a string`,
-        });
-      }
-    })
-    .transform(String),
-]);
+export const NumericIdSchema = z
+  .number()
+  .check((context) => {
+    if (!Number.isSafeInteger(context.value)) {
+      context.issues.push({
+        code: 'custom',
+        input: context.value,
+        message: `${context.value} is not an integer a JavaScript number holds exactly (past 2^53 digits are lost): the vendor must send this id as a string`,
+      });
+    }
+  })
+  .transform(String);
+
+/** An id sent as a string or as a JSON number ({@link NumericIdSchema}), always read as a string. */
+export const StringOrNumericIdSchema = z.union([WellFormedStringSchema, NumericIdSchema]);
+
+/** A record's own id ({@link WireIdSchema}) that some vendors send as a JSON number. */
+export const WireIdOrNumberSchema = z.union([WireIdSchema, NumericIdSchema]);
 
 /**
  * A vendor timestamp before normalization: ISO-8601 text, or a Unix epoch number (seconds or

@@ -1,5 +1,6 @@
 import {
   createEmulator,
+  type EmulatedRequest,
   type Emulator,
   type EmulatorCore,
   type EmulatorOptions,
@@ -51,6 +52,8 @@ export interface ServedWindow {
   limit: number;
   /** Records in the listing when the page was taken. */
   total: number;
+  /** A message page's conversation, as the listing holds it now. */
+  conversation?: WireRecord;
 }
 
 /**
@@ -105,6 +108,11 @@ export class EmulatedHistory<Plan extends ConversationPlan> {
     return plan === undefined ? [] : [...this.#messages.of(plan)];
   }
 
+  /** How many messages a conversation has now. */
+  messageCount(plan: Plan): number {
+    return this.live === undefined ? plan.messageCount : this.#messages.of(plan).length;
+  }
+
   /** Messages across the conversations listed now. */
   totalMessages(): number {
     return this.#messages.total(this.#listed.map((record) => this.#byId.get(String(record.id))));
@@ -134,10 +142,22 @@ export class EmulatedHistory<Plan extends ConversationPlan> {
     if (this.live === undefined) {
       // Static data: only the page's messages are generated.
       const at = (position: number) => this.#generator.messageAt(plan, position);
-      return this.#respond('messages', start, limit, { length: plan.messageCount, at }).response;
+      return this.#respond(
+        'messages',
+        start,
+        limit,
+        { length: plan.messageCount, at },
+        this.#recordOf(plan),
+      ).response;
     }
     const records = this.#messages.of(plan);
-    const { response, end } = this.#respond('messages', start, limit, records);
+    const { response, end } = this.#respond(
+      'messages',
+      start,
+      limit,
+      records,
+      this.#recordOf(plan),
+    );
     this.live.afterPage(
       { listing: 'messages', conversationId: plan.id, start, end },
       records,
@@ -151,13 +171,21 @@ export class EmulatedHistory<Plan extends ConversationPlan> {
     start: number,
     limit: number,
     records: { length: number; at(position: number): WireRecord | undefined },
+    conversation?: WireRecord,
   ): { response: Response; end: number } {
     const end = Math.min(start + limit, records.length);
     const page: WireRecord[] = [];
     for (let position = start; position < end; position++) page.push(records.at(position) ?? {});
-    const window = { records: page, start, end, limit, total: records.length };
+    const window: ServedWindow = { records: page, start, end, limit, total: records.length };
+    if (conversation !== undefined) window.conversation = conversation;
     // Response.json serializes now: the page is a snapshot taken before live data changes it.
     return { response: Response.json(this.#generator.envelope(window, listing)), end };
+  }
+
+  /** A conversation's record as listed now (live data may have updated it), else its plan's. */
+  #recordOf(plan: Plan): WireRecord {
+    if (this.live === undefined) return plan.record;
+    return this.#listed.find((record) => String(record.id) === plan.id) ?? plan.record;
   }
 
   #liveMessagesOf(plan: Plan): LiveRecords<WireRecord> {
@@ -185,7 +213,7 @@ export interface HistoryEmulatorCore<Plan extends ConversationPlan>
   extends Omit<EmulatorCore, 'route'>,
     HistoryGenerator<Plan> {
   /** Answers a request that passed auth, latency and faults from `history`. */
-  route(url: URL, history: EmulatedHistory<Plan>): Response;
+  route(url: URL, history: EmulatedHistory<Plan>, request: EmulatedRequest): Response;
 }
 
 /** An emulator over the history `core.generator` makes, routed by `core.route`. */
@@ -197,7 +225,10 @@ export function createHistoryEmulator<Plan extends ConversationPlan>(
     seed: options.seed ?? 1,
     live: options.live,
   });
-  const emulator = createEmulator({ ...core, route: (url) => core.route(url, history) }, options);
+  const emulator = createEmulator(
+    { ...core, route: (url, request) => core.route(url, history, request) },
+    options,
+  );
   return Object.assign(emulator, {
     conversations: () => history.conversations(),
     messages: (conversationId: string) => history.messages(conversationId),

@@ -57,7 +57,10 @@ export interface Emulator {
   /** A `fetch` that answers from the handler without a network: pass it as a source's `fetch`. */
   readonly fetch: FetchFunction;
   readonly stats: Readonly<EmulatorStats>;
-  /** Path and query of each request received, in order (the first 10,000). */
+  /**
+   * Path and query of each request received, in order (the first 10,000); a request other than
+   * a GET has its method first: `POST /conversations/search`.
+   */
   readonly requests: readonly string[];
   /** Clears the stats, the request log and the attempt counts that faults key on. */
   reset(): void;
@@ -66,12 +69,30 @@ export interface Emulator {
 const REQUEST_LOG_LIMIT = 10_000;
 const RENDER_CACHE_SIZE = 256;
 
+/** A request as a vendor's router sees it, after auth, latency and faults. */
+export interface EmulatedRequest {
+  method: string;
+  headers: Headers;
+  /** A POST's body, parsed as JSON. */
+  body: unknown;
+}
+
 export interface EmulatorCore {
   vendor: string;
   apiKey: string;
+  /** Header that carries the key. */
   authHeader: string;
+  /** Scheme before the key in that header (`Bearer`), when there is one. */
+  authScheme?: string;
   unauthorized: () => Response;
-  route: (url: URL) => Response;
+  /**
+   * Methods the API answers besides GET (a search taken as a POST); others get 405.
+   * @default []
+   */
+  methods?: readonly string[];
+  /** Refuses a request before it is routed (a header the API checks), whatever its URL. */
+  checkRequest?: (request: Request) => Response | undefined;
+  route: (url: URL, request: EmulatedRequest) => Response;
 }
 
 /** Wraps a vendor's router with what every emulator does: auth, latency, faults and stats. */
@@ -91,12 +112,12 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
   // Rendered answers of recent URLs (data never changes): the emulator's own CPU should not
   // add to the latency it emulates when a client asks for many pages at once.
   const cache = new Map<string, { status: number; body: string }>();
-  async function rendered(key: string, url: URL): Promise<Response> {
+  async function rendered(key: string, url: URL, request: EmulatedRequest): Promise<Response> {
     // Live data changes after each page: every answer is rendered afresh.
-    if (options.live) return core.route(url);
+    if (options.live) return core.route(url, request);
     let entry = cache.get(key);
     if (entry === undefined) {
-      const response = core.route(url);
+      const response = core.route(url, request);
       entry = { status: response.status, body: await response.text() };
       if (cache.size >= RENDER_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
       cache.set(key, entry);
@@ -107,9 +128,14 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
     });
   }
 
+  const expectedAuth =
+    core.authScheme === undefined ? core.apiKey : `${core.authScheme} ${core.apiKey}`;
+  const methods = new Set(['GET', ...(core.methods ?? [])]);
+
   async function handler(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const key = `${url.pathname}${url.search}`;
+    const target = `${url.pathname}${url.search}`;
+    const key = request.method === 'GET' ? target : `${request.method} ${target}`;
     const index = stats.requests++;
     if (requests.length < REQUEST_LOG_LIMIT) requests.push(key);
     // Attempts per URL are what rate-based faults key on; without faults, nothing is kept.
@@ -141,11 +167,28 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
         if (response) return response;
         await wait(options.faults?.slowMs ?? 35_000, request.signal);
       }
-      if (request.method !== 'GET') {
+      if (!methods.has(request.method)) {
         return Response.json({ error: 'Method Not Allowed' }, { status: 405 });
       }
-      if (request.headers.get(core.authHeader) !== core.apiKey) return core.unauthorized();
-      return rendered(key, url);
+      if (request.headers.get(core.authHeader) !== expectedAuth) return core.unauthorized();
+      const refused = core.checkRequest?.(request);
+      if (refused !== undefined) return refused;
+      if (request.method === 'GET') {
+        return rendered(key, url, { method: 'GET', headers: request.headers, body: undefined });
+      }
+      const text = await request.text();
+      let body: unknown;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        return Response.json({ error: 'The body is not valid JSON' }, { status: 400 });
+      }
+      // A POST's answer depends on its body: it is part of the cache key.
+      return rendered(`${key} ${text}`, url, {
+        method: request.method,
+        headers: request.headers,
+        body,
+      });
     } finally {
       stats.inFlight -= 1;
     }

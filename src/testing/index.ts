@@ -4,6 +4,11 @@ export {
   createChatsV1Emulator,
 } from '../providers/chats-v1/chats-v1-emulator.js';
 export {
+  createIntercomEmulator,
+  type IntercomEmulator,
+  type IntercomEmulatorOptions,
+} from '../providers/intercom/intercom-emulator.js';
+export {
   createOkChatEmulator,
   type OkChatEmulator,
   type OkChatEmulatorOptions,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ConversationSchema, MessageSchema, VERSION } from '../../src/index.js';
 import {
   createChatsV1Emulator,
+  createIntercomEmulator,
   createOkChatEmulator,
   type Sandbox,
   startSandbox,
@@ -55,22 +56,25 @@ describe('export --sandbox', () => {
   // The sandbox's default data: same seed, same data.
   const okchat = createOkChatEmulator();
   const chatsV1 = createChatsV1Emulator();
+  const intercom = createIntercomEmulator();
 
-  it('writes every message of both vendors as NDJSON to --out, and a summary on stderr', async () => {
+  it('writes every message of every vendor as NDJSON to --out, and a summary on stderr', async () => {
     const out = join(dir, 'sandbox-export.ndjson');
     const result = await run(['export', '--sandbox', '--out', out]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     const records = lines(await readFile(out, 'utf8'));
     const messages = records.map((record) => MessageSchema.parse(record));
-    const expected = okchat.totalMessages() + chatsV1.totalMessages();
+    const expected = okchat.totalMessages() + chatsV1.totalMessages() + intercom.totalMessages();
     expect(messages).toHaveLength(expected);
     expect(messages.filter((m) => m.source === 'okchat')).toHaveLength(okchat.totalMessages());
+    expect(messages.filter((m) => m.source === 'intercom')).toHaveLength(intercom.totalMessages());
     expect(new Set(messages.map((m) => m.id)).size).toBe(expected);
-    const conversations = okchat.conversations().length + chatsV1.chats().length;
+    const conversations =
+      okchat.conversations().length + chatsV1.chats().length + intercom.conversations().length;
     expect(result.stderr).toMatch(
       new RegExp(
-        `^exported ${expected} messages from ${conversations} conversations \\(okchat 40/${okchat.totalMessages()}, chats-v1 20/${chatsV1.totalMessages()}\\) in [\\d.]+ s to ${out.replaceAll('.', '\\.')}\\n$`,
+        `^exported ${expected.toLocaleString('en-US')} messages from ${conversations} conversations \\(okchat 40/${okchat.totalMessages()}, chats-v1 20/${chatsV1.totalMessages()}, intercom 20/${intercom.totalMessages()}\\) in [\\d.]+ s to ${out.replaceAll('.', '\\.')}\\n$`,
       ),
     );
   });
@@ -212,7 +216,7 @@ describe('usage', () => {
   it.each([
     [
       [],
-      'no credentials: set OKCHAT_API_KEY and OKCHAT_CHATBOT_ID, or CHATS_V1_API_KEY and CHATS_V1_BASE_URL (or try --sandbox)',
+      'no credentials: set OKCHAT_API_KEY and OKCHAT_CHATBOT_ID, or CHATS_V1_API_KEY and CHATS_V1_BASE_URL, or INTERCOM_ACCESS_TOKEN (or try --sandbox)',
       {},
     ],
     [
@@ -242,7 +246,7 @@ describe('usage', () => {
     ],
     [
       ['--source', 'slack', '--sandbox'],
-      '--source must be okchat, chats-v1 or all, got "slack"',
+      '--source must be okchat, chats-v1, intercom or all, got "slack"',
       {},
     ],
     [

@@ -147,7 +147,7 @@ describe.each(VENDORS.map((entry) => ({ id: entry.vendor.id, entry })))(
 
 describe('accounts', () => {
   it('every registered vendor runs the contract above', () => {
-    expect(VENDORS.map((entry) => entry.vendor.id)).toEqual(['okchat', 'chats-v1']);
+    expect(VENDORS.map((entry) => entry.vendor.id)).toEqual(['okchat', 'chats-v1', 'intercom']);
   });
 
   it('records of two accounts of one vendor never collide on (source, account, id)', async () => {

@@ -1,0 +1,72 @@
+import type { Conversation } from '../../model/canonical-schemas.js';
+import type { RecordContext } from '../define-vendor.js';
+import { timestampField } from '../map-record.js';
+import type { IntercomConversationItem } from './intercom-api.js';
+
+/** `source.type` -> canonical channel, where the names differ; others are kept as given. */
+const CHANNELS: ReadonlyMap<string, string> = new Map([
+  ['conversation', 'web'], // the Intercom Messenger
+  ['facebook', 'messenger'],
+  ['phone_call', 'voice'],
+  ['phone_switch', 'voice'],
+]);
+
+/**
+ * Maps one Intercom conversation (as `GET /conversations` and the search list it) to the
+ * canonical {@link Conversation}.
+ *
+ * - `channel` from `source.type`: `conversation` (the Messenger) -> `web`, `facebook` ->
+ *   `messenger`, `phone_call` and `phone_switch` -> `voice`, any other as given.
+ * - `state` as given (`open`, `closed`, `snoozed`); `active` is `open`.
+ * - `humanHandoff` when an admin is assigned or has replied (`statistics.first_admin_reply_at`).
+ * - `participant` is the first contact: Intercom's contact id as `externalId`, the customer's own
+ *   `external_id` as `userId`.
+ *
+ * @see docs/providers/intercom.md
+ */
+export function mapIntercomConversation(
+  wire: IntercomConversationItem,
+  raw: unknown,
+  context: RecordContext,
+): Conversation {
+  const sourceType = wire.source?.type ?? null;
+  const contact = wire.contacts?.contacts?.[0];
+  const adminAssigneeId = assigneeOf(wire.admin_assignee_id);
+  const teamAssigneeId = assigneeOf(wire.team_assignee_id);
+  const metadata: Record<string, unknown> = {};
+  if (wire.title != null) metadata.title = wire.title;
+  if (adminAssigneeId !== null) metadata.adminAssigneeId = adminAssigneeId;
+  if (teamAssigneeId !== null) metadata.teamAssigneeId = teamAssigneeId;
+  if (wire.source?.delivered_as != null) metadata.deliveredAs = wire.source.delivered_as;
+  if (wire.ai_agent_participated != null) {
+    metadata.aiAgentParticipated = wire.ai_agent_participated;
+  }
+  return {
+    id: wire.id,
+    source: context.source,
+    account: context.account,
+    botId: null,
+    channel: sourceType === null ? null : (CHANNELS.get(sourceType) ?? sourceType),
+    state: wire.state ?? null,
+    active: wire.open ?? null,
+    humanHandoff: adminAssigneeId !== null || wire.statistics?.first_admin_reply_at != null,
+    participant: {
+      externalId: contact?.id ?? null,
+      userId: contact?.external_id ?? null,
+      anonymous: null,
+    },
+    createdAt: timestampField('created_at', wire.created_at, 'seconds'),
+    updatedAt:
+      wire.updated_at == null ? null : timestampField('updated_at', wire.updated_at, 'seconds'),
+    lastMessage: null,
+    recording: null,
+    metadata,
+    raw,
+  };
+}
+
+/** An assignee id as text; `null` when none is assigned (`null`, or the description's `0`). */
+function assigneeOf(id: number | string | null | undefined): string | null {
+  if (id === null || id === undefined || id === 0 || id === '0' || id === '') return null;
+  return String(id);
+}

@@ -1,0 +1,113 @@
+import type { Attachment, Message, Role } from '../../model/canonical-schemas.js';
+import { inferMediaType } from '../../model/media-type.js';
+import type { MessageContext } from '../define-vendor.js';
+import { InvalidFieldError, timestampField } from '../map-record.js';
+import type {
+  IntercomAttachment,
+  IntercomAuthor,
+  IntercomConversation,
+  IntercomPart,
+} from './intercom-api.js';
+
+const ROLES: ReadonlyMap<string, Role> = new Map([
+  ['user', 'user'],
+  ['lead', 'user'],
+  ['contact', 'user'],
+  ['admin', 'agent'],
+  ['team', 'agent'],
+  ['bot', 'assistant'],
+]);
+
+/** The `metadata.partType` of the opening message, which is no conversation part. */
+export const SOURCE_PART_TYPE = 'source';
+
+/**
+ * Whether a conversation part, as received, is an event (an assignment, a state change): it has
+ * no body (a non-empty string) and no attachments (a non-empty array).
+ */
+export function isEventPart(part: unknown): boolean {
+  if (typeof part !== 'object' || part === null) return false;
+  const { body, attachments } = part as { body?: unknown; attachments?: unknown };
+  return (
+    !(typeof body === 'string' && body !== '') &&
+    !(Array.isArray(attachments) && attachments.length > 0)
+  );
+}
+
+/**
+ * Maps one message of an Intercom conversation to the canonical {@link Message}: its opening
+ * `source` (the record that is the envelope's `source`, timed by the conversation's
+ * `created_at`), or one of its `conversation_parts`.
+ *
+ * - Role from the author: `user`, `lead`, `contact` -> `user`; `admin`, `team` -> `agent` (a
+ *   person); `bot`, or any author `from_ai_agent` (Fin) -> `assistant`; none -> `unknown`. An
+ *   event (no body, no attachments: listed only with `includeEvents`) is `system` with text `''`.
+ * - `metadata.partType` is the `part_type` (`source` for the opening message); notes carry
+ *   `internal: true`; the author's type, id and name are in `metadata.author`.
+ * - Attachments: `url`, `name`, `mediaType` from `content_type` (else the name), `kind` inferred.
+ *
+ * @see docs/providers/intercom.md
+ */
+export function mapIntercomPart(
+  wire: IntercomPart,
+  raw: unknown,
+  context: MessageContext,
+  conversation: IntercomConversation | undefined,
+): Message {
+  const isSource = conversation !== undefined && raw === conversation.source;
+  const partType = isSource ? SOURCE_PART_TYPE : (wire.part_type ?? null);
+  const attachments = (wire.attachments ?? []).map(mapAttachment);
+  const isEvent = !isSource && !(wire.body != null && wire.body !== '') && attachments.length === 0;
+  const createdAt = isSource ? conversation.created_at : wire.created_at;
+  if (createdAt == null) {
+    throw new InvalidFieldError(['created_at'], 'a conversation part needs its created_at');
+  }
+  const metadata: Record<string, unknown> = { partType };
+  if (partType === 'note') metadata.internal = true;
+  const author = wire.author;
+  if (author != null) metadata.author = authorOf(author);
+  if (author?.from_ai_agent === true) metadata.fromAiAgent = true;
+  if (author?.is_ai_answer === true) metadata.aiAnswer = true;
+  if (wire.redacted === true) metadata.redacted = true;
+  if (wire.delivered_as != null) metadata.deliveredAs = wire.delivered_as;
+  if (wire.subject != null && wire.subject !== '') metadata.subject = wire.subject;
+  return {
+    id: wire.id,
+    conversationId: context.conversationId,
+    source: context.source,
+    account: context.account,
+    role: isEvent ? 'system' : roleOf(author),
+    text: isEvent ? '' : (wire.body ?? ''),
+    attachments,
+    createdAt: timestampField('created_at', createdAt, 'seconds'),
+    model: null,
+    provider: null,
+    usage: null,
+    toolCalls: [],
+    toolResults: [],
+    metadata,
+    raw,
+  };
+}
+
+function roleOf(author: IntercomAuthor | null | undefined): Role {
+  if (author == null) return 'unknown';
+  if (author.from_ai_agent === true) return 'assistant';
+  const type = author.type;
+  return (type == null ? undefined : ROLES.get(type.toLowerCase())) ?? 'unknown';
+}
+
+function authorOf(author: IntercomAuthor): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (author.type != null) result.type = author.type;
+  if (author.id != null) result.id = author.id;
+  if (author.name != null) result.name = author.name;
+  return result;
+}
+
+function mapAttachment(attachment: IntercomAttachment): Attachment {
+  const { url } = attachment;
+  const name = attachment.name ?? null;
+  const { mediaType, kind } = inferMediaType({ hint: attachment.content_type, name, url });
+  return { url, name, mediaType, kind };
+}
