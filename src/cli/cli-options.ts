@@ -91,10 +91,12 @@ function allOptions(): [string, OptionSpec][] {
 }
 
 function valueName(option: string): string {
-  if (/key|token|secret/i.test(option)) return 'KEY';
+  if (/token/i.test(option)) return 'TOKEN';
+  if (/key|secret/i.test(option)) return 'KEY';
   if (/url/i.test(option)) return 'URL';
   if (/id$/i.test(option)) return 'ID';
-  return option.toUpperCase();
+  // `apiVersion` -> `API_VERSION`.
+  return option.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
 export const PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = Object.fromEntries(

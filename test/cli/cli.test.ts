@@ -141,6 +141,11 @@ describe('export against emulators served over loopback', () => {
         faults: { rate: 0.2, firstAttemptsOnly: true, retryAfterSeconds: 0, kinds: ['503', '429'] },
       },
       chatsV1: { chats: 6, seed: 42, reportTotal: (truth) => truth * 2 },
+      intercom: {
+        conversations: 5,
+        seed: 42,
+        faults: { rate: 0.3, firstAttemptsOnly: true, retryAfterSeconds: 0, kinds: ['503'] },
+      },
     });
   });
   afterAll(() => sandbox.close());
@@ -151,9 +156,11 @@ describe('export against emulators served over loopback', () => {
     OKCHAT_BASE_URL: sandbox.okchat.url,
     CHATS_V1_API_KEY: sandbox.chatsV1.emulator.apiKey,
     CHATS_V1_BASE_URL: sandbox.chatsV1.url,
+    INTERCOM_ACCESS_TOKEN: sandbox.intercom.emulator.accessToken,
+    INTERCOM_BASE_URL: sandbox.intercom.url,
   });
 
-  it('reads credentials from the environment and exports both vendors, faults and all', async () => {
+  it('reads credentials from the environment and exports every vendor, faults and all', async () => {
     const result = await run(['export', '--concurrency', '8', '--page-size', '5'], credentials());
     expect(result.code).toBe(0);
     const messages = lines(result.stdout).map((record) => MessageSchema.parse(record));
@@ -163,7 +170,11 @@ describe('export against emulators served over loopback', () => {
     const chatsIds = sandbox.chatsV1.emulator
       .chats()
       .flatMap((c) => sandbox.chatsV1.emulator.messages(String(c.id)).map((m) => m.id));
-    expect(messages.map((m) => m.id)).toEqual([...okchatIds, ...chatsIds]);
+    const intercomIds = sandbox.intercom.emulator
+      .conversations()
+      .flatMap((c) => sandbox.intercom.emulator.messages(String(c.id)).map((m) => String(m.id)));
+    expect(messages.map((m) => m.id)).toEqual([...okchatIds, ...chatsIds, ...intercomIds]);
+    expect(messages.filter((m) => m.source === 'intercom')).toHaveLength(intercomIds.length);
     expect(sandbox.okchat.emulator.stats.faults).toBeGreaterThan(0);
   });
 
