@@ -165,3 +165,21 @@ describe('epoch numbers in a documented unit', () => {
     expect(() => normalizeTimestamp(253_402_300_800, 'seconds')).toThrow(InvalidTimestampError);
   });
 });
+
+describe('whole epoch seconds', () => {
+  it('are written as Date writes them, from 1970 to the end of year 9999', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253_402_300_799 }), (seconds) => {
+        const expected = `${new Date(seconds * 1000).toISOString().slice(0, 19)}.000000Z`;
+        expect(normalizeTimestamp(seconds, 'seconds')).toBe(expected);
+        if (seconds < 1e11) expect(normalizeTimestamp(seconds)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    // Leap days and century years, where calendar arithmetic goes wrong first.
+    for (const day of ['2000-02-29', '2100-03-01', '1972-02-29', '2400-02-29', '9999-12-31']) {
+      const seconds = Date.parse(`${day}T23:59:59Z`) / 1000;
+      expect(normalizeTimestamp(seconds, 'seconds')).toBe(`${day}T23:59:59.000000Z`);
+    }
+  });
+});
