@@ -28,6 +28,12 @@ export interface ExportHistoryOptions
    */
   state?: string;
   /**
+   * Only conversations updated at or after this time (ISO 8601), from the sources that can filter
+   * by it (`capabilities.filterConversationsByUpdatedSince`: Intercom); the others are exported
+   * whole. `unsupported` when no source can.
+   */
+  updatedSince?: string;
+  /**
    * Keep each record's vendor original in `raw`. Set `false` to save memory and output size when
    * the canonical fields are enough.
    * @default true
@@ -78,18 +84,32 @@ export function exportHistory(
       firstId,
     );
   }
-  const { includeRaw = true, includeEvents = false, state, ...listing } = options;
+  const { includeRaw = true, includeEvents = false, state, updatedSince, ...listing } = options;
   if (typeof includeEvents !== 'boolean') {
     throw invalidArgument('includeEvents must be true or false', firstId);
   }
+  // A filter goes to the sources that can apply it, the others are exported whole; one source
+  // alone is asked as given, so that it says `unsupported` itself.
   const plans = list.map((source) => {
-    // A state filter goes to the sources that have states; one alone is asked as given, so that
-    // it says `unsupported` itself.
-    const filters = state !== undefined && (list.length === 1 || canFilterByState(source));
-    return { source, listing: filters ? { ...listing, state } : listing };
+    const byState = state !== undefined && (list.length === 1 || canFilter(source, 'state'));
+    const byUpdate =
+      updatedSince !== undefined && (list.length === 1 || canFilter(source, 'updatedSince'));
+    return {
+      source,
+      listing: {
+        ...listing,
+        ...(byState ? { state } : {}),
+        ...(byUpdate ? { updatedSince } : {}),
+      },
+    };
   });
-  if (state !== undefined && !plans.some((plan) => 'state' in plan.listing)) {
-    throw unsupported(firstId ?? 'exportHistory', 'filtering conversations by state');
+  for (const [filter, value] of [
+    ['state', state],
+    ['updatedSince', updatedSince],
+  ] as const) {
+    if (value !== undefined && !plans.some((plan) => filter in plan.listing)) {
+      throw unsupported(firstId ?? 'exportHistory', `filtering conversations by ${filter}`);
+    }
   }
   // Checks each listing's options now, at the call, as every list call does.
   for (const plan of plans) plan.source.listConversations({ ...plan.listing, concurrency });
@@ -116,8 +136,11 @@ function readSources(sources: unknown): readonly ChatHistorySource[] {
   return list as readonly ChatHistorySource[];
 }
 
-function canFilterByState(source: ChatHistorySource): boolean {
-  return source.capabilities?.filterConversationsByState === true;
+function canFilter(source: ChatHistorySource, filter: 'state' | 'updatedSince'): boolean {
+  const capabilities = source.capabilities;
+  return filter === 'state'
+    ? capabilities?.filterConversationsByState === true
+    : capabilities?.filterConversationsByUpdatedSince === true;
 }
 
 interface Plan {
@@ -133,7 +156,7 @@ interface Entry {
 
 async function* run(
   plans: readonly Plan[],
-  shared: Omit<ExportHistoryOptions, 'includeRaw' | 'includeEvents' | 'state'>,
+  shared: Omit<ExportHistoryOptions, 'includeRaw' | 'includeEvents' | 'state' | 'updatedSince'>,
   concurrency: number,
   { includeRaw, includeEvents }: { includeRaw: boolean; includeEvents: boolean },
 ): AsyncGenerator<ConversationExport, void, undefined> {

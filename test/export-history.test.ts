@@ -4,12 +4,14 @@ import {
   type ChatHistorySource,
   type ConversationExport,
   createChatsV1Source,
+  createIntercomSource,
   createOkChatSource,
   exportHistory,
   type InvalidRecord,
 } from '../src/index.js';
 import {
   createChatsV1Emulator,
+  createIntercomEmulator,
   createOkChatEmulator,
   type OkChatEmulatorOptions,
 } from '../src/testing/index.js';
@@ -258,6 +260,41 @@ describe('exportHistory over several sources', () => {
       /does not support filtering conversations by state/,
     );
     expect(() => exportHistory([])).toThrow(/at least one source/);
+  });
+
+  it('updatedSince goes to the sources that can filter by it, events come when asked', async () => {
+    const intercom = createIntercomEmulator({ conversations: 12 });
+    const chats = createChatsV1Emulator({ chats: 3 });
+    const sources = [
+      createIntercomSource({ accessToken: intercom.accessToken, fetch: intercom.fetch }),
+      createChatsV1Source({ apiKey: chats.apiKey, baseURL: 'https://c.test', fetch: chats.fetch }),
+    ];
+    const boundary = Number(intercom.conversations()[4]?.updated_at);
+    const since = new Date(boundary * 1000).toISOString();
+    const exported: ConversationExport[] = [];
+    for await (const entry of exportHistory(sources, {
+      updatedSince: since,
+      includeEvents: true,
+    })) {
+      exported.push(entry);
+    }
+    const fromIntercom = exported.filter((entry) => entry.conversation.source === 'intercom');
+    // Intercom searched: the five updated at or after the time; Chats v1 exported whole.
+    expect(fromIntercom.map((entry) => entry.conversation.id)).toEqual(
+      intercom
+        .conversations()
+        .slice(0, 5)
+        .map((record) => String(record.id)),
+    );
+    expect(exported.filter((entry) => entry.conversation.source === 'chats-v1')).toHaveLength(3);
+    expect(intercom.requests.filter((request) => request.startsWith('POST '))).toHaveLength(1);
+    for (const entry of fromIntercom) {
+      // Every part, events included, after the opening message.
+      expect(entry.messages).toHaveLength(intercom.parts(entry.conversation.id).length + 1);
+    }
+    expect(() => exportHistory([sources[1] as ChatHistorySource], { updatedSince: since })).toThrow(
+      /does not support filtering conversations by updatedSince/,
+    );
   });
 });
 
