@@ -146,6 +146,8 @@ return true;`,
           const condition = emit(field, local);
           if (condition === null) return null;
           if (condition !== 'true') conditions.push(condition);
+          // zod requires the key of a bare `unknown`/`any` field, whatever its value.
+          else if (isBareAny(field)) conditions.push(`Object.hasOwn(record, ${literal})`);
         }
         const name = helper(
           'record',
@@ -314,16 +316,25 @@ function deriveObject(definition: Definition): Check {
   const fields = Object.entries(definition.shape).map(([key, field]) => ({
     key,
     guard: derive(field),
+    required: isBareAny(field),
   }));
   if (fields.some((field) => field.guard === REFUSE)) return REFUSE;
   return (value) => {
     if (!isPlainRecord(value)) return false;
-    for (const { key, guard } of fields) {
+    for (const { key, guard, required } of fields) {
       // Only own keys: a record without `id` must not find one on its prototype.
-      if (!guard(Object.hasOwn(value, key) ? value[key] : undefined)) return false;
+      const own = Object.hasOwn(value, key);
+      if (required && !own) return false;
+      if (!guard(own ? value[key] : undefined)) return false;
     }
     return true;
   };
+}
+
+/** A field of type `unknown` or `any` not wrapped in `optional`: zod requires its key. */
+function isBareAny(field: z.ZodType): boolean {
+  const type = definitionOf(field).type;
+  return type === 'unknown' || type === 'any';
 }
 
 function deriveUnion(options: readonly z.ZodType[]): Check {

@@ -192,6 +192,17 @@ const SCHEMAS: { name: string; schema: z.ZodType; values: fc.Arbitrary<unknown> 
     ),
   },
   {
+    name: 'unknown and any fields, required and optional',
+    schema: z.object({ a: z.unknown(), b: z.any(), c: z.unknown().optional() }),
+    values: fc.oneof(
+      fc.record(
+        { a: fc.jsonValue(), b: fc.constant(undefined), c: fc.jsonValue() },
+        { requiredKeys: [] },
+      ),
+      fc.jsonValue(),
+    ),
+  },
+  {
     name: 'a transform, a default and a refinement with a when',
     schema: z.object({
       n: z.string().transform(Number),
