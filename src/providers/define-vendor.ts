@@ -293,23 +293,28 @@ export function defineVendor<Options extends SourceOptions>() {
   };
 }
 
+/** Where a page read by a {@link VendorListing} keeps its parsed envelope. */
+const ENVELOPE = Symbol('envelope');
+
+interface EnvelopedPage<Info, Envelope> extends FetchedPage<Info> {
+  [ENVELOPE]?: Envelope;
+}
+
 /** A listing's page reading and record mapping, with the wire guards derived once. */
 function compileListing<Request, Info, Envelope, Wire, Context, Item>(
   listing: ListingDescriptor<Request, Info, Envelope, Wire, Context, Item>,
 ): VendorListing<Context, Item, Info, Request> {
   const { envelope, record, readPage, map } = listing;
   const isWire = wireGuard(record);
-  // The envelope each page was read from, for mappers that read it; gone with the page.
-  const envelopes = new WeakMap<FetchedPage<Info>, Envelope>();
-  const mapInPage = map.length < 4 ? undefined : map;
   return {
     envelope,
     record,
     map,
     readPage(body, where, request) {
       const parsed = parseEnvelope(envelope, body, where);
-      const page = readPage(parsed, request);
-      if (mapInPage) envelopes.set(page, parsed);
+      // The page carries its envelope to the mapper of each of its records.
+      const page: EnvelopedPage<Info, Envelope> = { ...readPage(parsed, request) };
+      page[ENVELOPE] = parsed;
       return page;
     },
     mapRecord: (raw, context, page) =>
@@ -319,7 +324,7 @@ function compileListing<Request, Info, Envelope, Wire, Context, Item>(
         map,
         context,
         isWire,
-        mapInPage && page ? envelopes.get(page) : undefined,
+        (page as EnvelopedPage<Info, Envelope> | undefined)?.[ENVELOPE],
       ),
   };
 }
@@ -471,7 +476,7 @@ function checkOptions<Options extends SourceOptions>(
   given: Options,
 ): Options {
   const source = descriptor.id;
-  const options = optionsObject(given, `${source} source options`, source) as Options;
+  const options = { ...optionsObject(given, `${source} source options`, source) } as Options;
   for (const [name, spec] of Object.entries(descriptor.options)) {
     if (spec === undefined) continue;
     const value: unknown = (options as Record<string, unknown>)[name];
@@ -482,6 +487,8 @@ function checkOptions<Options extends SourceOptions>(
     ) {
       if (spec.required)
         throw invalidArgument(`${name} is required (${about(descriptor, spec)})`, source);
+      // Blank is as good as not given: the vendor's default applies.
+      delete (options as Record<string, unknown>)[name];
       continue;
     }
     if (typeof value !== 'string') {

@@ -11,7 +11,7 @@ import { wireGuard } from './wire-guard.js';
 export function parseEnvelope<Envelope>(
   schema: z.ZodType<Envelope>,
   body: unknown,
-  request: { source: string; path: string },
+  request: { source: string; method?: string; path: string },
 ): Envelope {
   // Fast path: a well-formed envelope is used as is, without copying its records array.
   if (wireGuard(schema)(body)) return body;
@@ -23,7 +23,7 @@ export function parseEnvelope<Envelope>(
   // Paths hold caller and vendor ids of any length.
   const path = safeText(request.path, 300);
   throw invalidEnvelope(
-    { method: 'GET', path, source: request.source },
+    { method: request.method ?? 'GET', path, source: request.source },
     where,
     safeText(issue?.message ?? 'invalid'),
   );

@@ -4,6 +4,7 @@ import { ChatHistoryError } from '../../src/index.js';
 import { cursorStrategy } from '../../src/paginate/cursor-strategy.js';
 import { defineVendor, type SourceOptions } from '../../src/providers/define-vendor.js';
 import { timestampField } from '../../src/providers/map-record.js';
+import { caught } from '../helpers/caught.js';
 import { type LoopbackServer, startLoopbackServer } from '../helpers/loopback-server.js';
 
 interface AcmeOptions extends SourceOptions {
@@ -68,7 +69,9 @@ const acme = defineVendor<AcmeOptions>()({
       info: { nextCursor: null },
     }),
     record: z.object({ id: z.string(), text: z.string().optional(), at: z.number().optional() }),
-    map: (wire, raw, context, envelope) => ({
+    // A default value (or a wrapper) hides the fourth parameter from `map.length`: the envelope
+    // still arrives.
+    map: (wire, raw, context, envelope = undefined) => ({
       id: wire.id,
       conversationId: context.conversationId,
       source: context.source,
@@ -185,6 +188,25 @@ describe('defineVendor: POST listings, caller filters and envelopes', () => {
       source().listMessages('t1', { includeEvents: 'yes' as unknown as boolean }),
     );
     expect(error).toMatchObject({ code: 'bad_request' });
+  });
+
+  it('a malformed answer to a POST names the POST', async () => {
+    const broken = await startLoopbackServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ threads: 'nope' }));
+    });
+    try {
+      const error = await caught(
+        acme
+          .createSource({ token: 'tok-secret-123', baseURL: broken.url })
+          .listConversations({ updatedSince: '2025-01-01T00:00:00Z' })
+          .toArray(),
+      );
+      expect(error.code).toBe('invalid_response');
+      expect(error.message).toMatch(/^POST \/threads\/search -> invalid_response/);
+    } finally {
+      await broken.close();
+    }
   });
 
   it('maps a record on its own, without a page, with no envelope', () => {
