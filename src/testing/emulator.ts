@@ -134,11 +134,15 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
 
   async function handler(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    const { method } = request;
     const target = `${url.pathname}${url.search}`;
-    const key = request.method === 'GET' ? target : `${request.method} ${target}`;
+    const logged = method === 'GET' ? target : `${method} ${target}`;
+    // A POST's answer, and its faults, depend on its body too.
+    const text = method !== 'GET' && methods.has(method) ? await request.text() : '';
+    const key = text === '' ? logged : `${logged} ${text}`;
     const index = stats.requests++;
-    if (requests.length < REQUEST_LOG_LIMIT) requests.push(key);
-    // Attempts per URL are what rate-based faults key on; without faults, nothing is kept.
+    if (requests.length < REQUEST_LOG_LIMIT) requests.push(logged);
+    // Attempts per request are what rate-based faults key on; without faults, nothing is kept.
     const attempt = options.faults ? (attempts.get(key) ?? 0) : 0;
     if (options.faults) attempts.set(key, attempt + 1);
     stats.inFlight += 1;
@@ -160,7 +164,7 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
           typeof latency === 'number' ? latency : between(jitter, latency.min, latency.max);
         if (ms > 0) await wait(ms, request.signal);
       }
-      const fault = chooseFault(options.faults, { url, attempt, index }, seed);
+      const fault = chooseFault(options.faults, { url, method, body: text, attempt, index }, seed);
       if (fault !== undefined) {
         stats.faults += 1;
         const response = faultResponse(fault, options.faults);
@@ -173,22 +177,16 @@ export function createEmulator(core: EmulatorCore, options: EmulatorOptions): Em
       if (request.headers.get(core.authHeader) !== expectedAuth) return core.unauthorized();
       const refused = core.checkRequest?.(request);
       if (refused !== undefined) return refused;
-      if (request.method === 'GET') {
-        return rendered(key, url, { method: 'GET', headers: request.headers, body: undefined });
+      if (method === 'GET') {
+        return rendered(key, url, { method, headers: request.headers, body: undefined });
       }
-      const text = await request.text();
       let body: unknown;
       try {
         body = text === '' ? undefined : JSON.parse(text);
       } catch {
         return Response.json({ error: 'The body is not valid JSON' }, { status: 400 });
       }
-      // A POST's answer depends on its body: it is part of the cache key.
-      return rendered(`${key} ${text}`, url, {
-        method: request.method,
-        headers: request.headers,
-        body,
-      });
+      return rendered(key, url, { method, headers: request.headers, body });
     } finally {
       stats.inFlight -= 1;
     }

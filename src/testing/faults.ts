@@ -10,7 +10,11 @@ export type FaultKind = '500' | '502' | '503' | '429' | 'drop' | 'slow';
 /** What a fault pattern is told about the request it may fail. */
 export interface FaultContext {
   url: URL;
-  /** How many times this exact URL was requested before (0 on a first attempt). */
+  /** `GET`, or `POST` for a search. */
+  method: string;
+  /** A POST's body as sent; `''` for a GET. */
+  body: string;
+  /** How many times this exact request (URL, and a POST's body) came before (0 on a first attempt). */
   attempt: number;
   /** Position of the request among all requests the emulator received (0-based). */
   index: number;
@@ -55,7 +59,8 @@ export function chooseFault(
   if (options.pattern) return options.pattern(context) ?? undefined;
   const rate = options.rate ?? 0;
   if (rate <= 0 || (options.firstAttemptsOnly && context.attempt > 0)) return undefined;
-  const key = `${context.url.pathname}${context.url.search}`;
+  const target = `${context.url.pathname}${context.url.search}`;
+  const key = context.method === 'GET' ? target : `${context.method} ${target} ${context.body}`;
   const draw = hashSeed(options.seed ?? seed, 'fault', key, context.attempt);
   if (draw / 4294967296 >= rate) return undefined;
   const kinds = options.kinds ?? DEFAULT_KINDS;

@@ -281,6 +281,50 @@ describe('intercom: messages', () => {
     expect(strict.code).toBe('invalid_response');
   });
 
+  it('what only feeds metadata never costs a message: blank, odd or missing authors', async () => {
+    replayConversation(
+      conversationWith([
+        part(1, { author: { type: 'user', id: '' } }),
+        part(2, { author: '' }),
+        part(3, { author: { type: 'admin', id: 7, name: 7 } }),
+        part(4, { author: { type: ['bot'], from_ai_agent: 'yes' } }),
+      ]),
+    );
+    const messages = await intercom().listMessages('503').toArray();
+    expect(
+      messages.slice(1).map((message) => [message.id, message.role, message.metadata.author]),
+    ).toEqual([
+      ['1', 'user', { type: 'user' }],
+      ['2', 'unknown', undefined],
+      ['3', 'agent', { type: 'admin', id: '7' }],
+      ['4', 'unknown', {}],
+    ]);
+  });
+
+  it('a conversation without created_at: only its opening message is invalid', async () => {
+    replayConversation({ ...conversationWith([part(1), part(2)]), created_at: null });
+    const invalid: InvalidRecord[] = [];
+    const messages = await intercom()
+      .listMessages('503', { onInvalidRecord: (record) => invalid.push(record) })
+      .toArray();
+    expect(messages.map((message) => message.id)).toEqual(['1', '2']);
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]?.raw).toEqual(retrieved.source);
+    expect(invalid[0]?.issues[0]?.message).toMatch(
+      /no created_at, the time of its opening message/,
+    );
+  });
+
+  it('a count that is no count only loses the warning', async () => {
+    replayConversation(conversationWith([part(1)], '1e3' as unknown as number));
+    const warnings: ListingWarning[] = [];
+    const messages = await intercom()
+      .listMessages('503', { onWarning: (warning) => warnings.push(warning) })
+      .toArray();
+    expect(messages).toHaveLength(2);
+    expect(warnings).toEqual([]);
+  });
+
   it('more parts than returned: a truncated warning, once, and the listing completes', async () => {
     const emulator = emulate({ conversations: 2, partsPerConversation: 40, maxParts: 25 });
     const id = String(emulator.conversations()[0]?.id);
@@ -345,16 +389,26 @@ describe('intercom: conversations', () => {
     expect(urls.slice(1).every((url) => url.searchParams.get('starting_after'))).toBe(true);
   });
 
-  it('while conversations are created and updated, none is listed twice', async () => {
-    const emulator = emulate({
-      conversations: 40,
-      live: { rate: 2, changes: ['insert', 'move', 'delete'] },
-    });
-    const conversations = await intercom({ pageSize: 7 }).listConversations().toArray();
-    const ids = conversations.map((conversation) => conversation.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(emulator.live?.log.length).toBeGreaterThan(0);
-  });
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'while conversations are created, updated and deleted, each is listed at most once, and every one left alone exactly once (seed %i)',
+    async (seed) => {
+      const emulator = emulate({
+        seed,
+        conversations: 40,
+        live: { rate: 1.5, changes: ['insert', 'move', 'delete'] },
+      });
+      const before = emulator.conversations().map((record) => String(record.id));
+      const conversations = await intercom({ pageSize: 5 }).listConversations().toArray();
+      const ids = conversations.map((conversation) => conversation.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      // A conversation updated before the listing reached it moves ahead of the cursor (Intercom
+      // lists by update time): only the untouched are owed.
+      const changed = new Set(emulator.live?.log.map((entry) => entry.id));
+      expect(changed.size).toBeGreaterThan(0);
+      const untouched = before.filter((id) => !changed.has(id));
+      expect(ids.filter((id) => untouched.includes(id))).toEqual(untouched);
+    },
+  );
 
   it('updatedSince: a search for updated_at > the second rounded up, cursor-paged', async () => {
     const emulator = createIntercomEmulator({ accessToken: TOKEN, conversations: 30 });
@@ -392,11 +446,58 @@ describe('intercom: conversations', () => {
     expect(later).toHaveLength(9);
   });
 
+  it('a search survives faults on any of its pages, each retried', async () => {
+    const emulator = emulate({
+      conversations: 40,
+      faults: { rate: 0.5, firstAttemptsOnly: true, kinds: ['503', '429'], retryAfterSeconds: 0 },
+    });
+    const since = new Date(Number(emulator.conversations()[29]?.updated_at) * 1000).toISOString();
+    const found = await intercom({ pageSize: 3 })
+      .listConversations({ updatedSince: since })
+      .toArray();
+    expect(found.map((conversation) => conversation.id)).toEqual(
+      emulator
+        .conversations()
+        .slice(0, 30)
+        .map((record) => String(record.id)),
+    );
+    // Faults are drawn per page (the body differs), not only on the first one.
+    expect(emulator.stats.faults).toBeGreaterThan(3);
+  });
+
   it('rounds the search time up, never down, and never below 0', () => {
     expect(searchSeconds('2025-03-05T04:25:58.000000Z')).toBe(1_741_148_758);
     expect(searchSeconds('2025-03-05T04:25:58.000001Z')).toBe(1_741_148_759);
     expect(searchSeconds('2025-03-05T04:25:58.999999Z')).toBe(1_741_148_759);
     expect(searchSeconds('1969-12-31T23:59:59.000000Z')).toBe(0);
+  });
+
+  it('odd contacts, statistics, titles and assignees leave the conversation listed', async () => {
+    const base = listed.conversations[0];
+    harness.replay('/conversations', {
+      ...listed,
+      conversations: [
+        { ...base, id: 'a', contacts: { contacts: [{ id: '' }] }, title: 5 },
+        { ...base, id: 'b', contacts: { contacts: [null] }, statistics: 'none' },
+        { ...base, id: 'c', contacts: { contacts: [{ id: 'c1', external_id: 70 }] } },
+        { ...base, id: 'd', contacts: 'x', admin_assignee_id: { id: 1 }, source: [] },
+      ],
+    } as JsonBodyType);
+    const conversations = await intercom().listConversations().toArray();
+    expect(
+      conversations.map((conversation) => [
+        conversation.id,
+        conversation.participant.externalId,
+        conversation.participant.userId,
+        conversation.humanHandoff,
+        conversation.channel,
+      ]),
+    ).toEqual([
+      ['a', null, null, true, 'web'],
+      ['b', null, null, true, 'web'],
+      ['c', 'c1', '70', true, 'web'],
+      ['d', null, null, false, null],
+    ]);
   });
 
   it('declares the filter it has and refuses state, which it does not', () => {
@@ -418,6 +519,14 @@ describe('intercom: options, errors and limits', () => {
     expect(() => intercom().listConversations({ pageSize: 151 })).toThrow(/1 to 150/);
     expect(() => intercom({ apiVersion: '2.14\r\nX-Evil: 1' })).toThrow(/apiVersion must be/);
     expect(() => intercom({ accessToken: '' })).toThrow(/accessToken is required/);
+  });
+
+  it('a blank apiVersion or account is as good as none: the defaults apply', async () => {
+    const requests = replayConversation(retrieved);
+    const source = intercom({ apiVersion: ' ', account: '   ' });
+    expect(source.account).toBe('default');
+    await source.listMessages('503').toArray();
+    expect(requests[0]?.headers.get('intercom-version')).toBe('2.14');
   });
 
   it('sends the chosen API version, and reads a regional host through baseURL', async () => {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { CountSchema, WireIdOrNumberSchema } from '../wire-fields.js';
+import { WireIdOrNumberSchema } from '../wire-fields.js';
 
 /**
  * Intercom's wire format (REST API 2.14), from its OpenAPI description, validated leniently:
- * `.nullish()` wherever the description marks no field required (it marks none of these), so
- * only what the mapping truly needs can reject a record.
+ * `.nullish()` wherever the description marks no field required (it marks none of these), and
+ * `z.unknown()` for what only feeds metadata (authors, contacts, statistics), read field by field
+ * by the mappers, so only what the mapping truly needs (ids, times, attachment URLs) can reject a
+ * record.
  * @see docs/providers/intercom.md
  */
 
@@ -19,20 +21,11 @@ const CursorPagesSchema = z.object({
 /** `conversation_list`, the answer of `GET /conversations` and `POST /conversations/search`. */
 export const IntercomConversationListSchema = z.object({
   conversations: z.array(z.unknown()),
-  total_count: CountSchema.nullish(),
+  /** A hint only: read when it is a count. */
+  total_count: z.unknown().optional(),
   pages: CursorPagesSchema.nullish(),
 });
 export type IntercomConversationList = z.infer<typeof IntercomConversationListSchema>;
-
-/** `conversation_part_author`: a contact, an admin, a team or a bot. */
-const AuthorSchema = z.object({
-  type: z.string().nullish(),
-  id: WireIdOrNumberSchema.nullish(),
-  name: z.string().nullish(),
-  from_ai_agent: z.boolean().nullish(),
-  is_ai_answer: z.boolean().nullish(),
-});
-export type IntercomAuthor = z.infer<typeof AuthorSchema>;
 
 /** `part_attachment`: a file attached to a part or to the opening message. */
 export const IntercomAttachmentSchema = z.object({
@@ -51,7 +44,8 @@ export const IntercomPartSchema = z.object({
   part_type: z.string().nullish(),
   body: z.string().nullish(),
   created_at: UnixSecondsSchema.nullish(),
-  author: AuthorSchema.nullish(),
+  /** `conversation_part_author` (blank for Twitter): read by `readAuthor`. */
+  author: z.unknown().optional(),
   attachments: z.array(IntercomAttachmentSchema).nullish(),
   redacted: z.boolean().nullish(),
   /** The opening message's: how it was sent, and its subject (emails). */
@@ -65,44 +59,53 @@ export type IntercomPart = z.infer<typeof IntercomPartSchema>;
  * for its time, its opening `source` and its `conversation_parts` (at most the 500 most recent).
  */
 export const IntercomConversationSchema = z.object({
-  created_at: UnixSecondsSchema,
-  source: z.unknown(),
+  /** The opening message's time; without it that message alone is invalid. */
+  created_at: UnixSecondsSchema.nullish(),
+  source: z.unknown().optional(),
   conversation_parts: z
     .object({
       conversation_parts: z.array(z.unknown()),
-      total_count: CountSchema.nullish(),
+      /** Read when it is a count: it only decides the `truncated` warning. */
+      total_count: z.unknown().optional(),
     })
     .nullish(),
 });
 export type IntercomConversation = z.infer<typeof IntercomConversationSchema>;
 
-/** `contact_reference`: who the conversation is with. */
-const ContactSchema = z.object({
-  id: WireIdOrNumberSchema.nullish(),
-  external_id: z.string().nullish(),
-});
-
-/** An admin or team id: an integer in the description, a string in some answers. */
-const AssigneeSchema = z.union([z.number(), z.string()]);
-
 /** `conversation_list_item`: one record of `GET /conversations` and of the search. */
 export const IntercomConversationItemSchema = z.object({
   id: WireIdOrNumberSchema,
-  title: z.string().nullish(),
+  /** Metadata only: read by the mapper when it is text. */
+  title: z.unknown().optional(),
   created_at: UnixSecondsSchema,
   updated_at: UnixSecondsSchema.nullish(),
   open: z.boolean().nullish(),
   state: z.string().nullish(),
-  admin_assignee_id: AssigneeSchema.nullish(),
-  team_assignee_id: AssigneeSchema.nullish(),
-  source: z
-    .object({
-      type: z.string().nullish(),
-      delivered_as: z.string().nullish(),
-    })
-    .nullish(),
-  contacts: z.object({ contacts: z.array(ContactSchema).nullish() }).nullish(),
-  statistics: z.object({ first_admin_reply_at: UnixSecondsSchema.nullish() }).nullish(),
+  /** Admin and team ids: integers in the description, read as text by the mapper. */
+  admin_assignee_id: z.unknown().optional(),
+  team_assignee_id: z.unknown().optional(),
+  /** `conversation_source`, `contacts`, `statistics`: read field by field by the mapper. */
+  source: z.unknown().optional(),
+  contacts: z.unknown().optional(),
+  statistics: z.unknown().optional(),
   ai_agent_participated: z.boolean().nullish(),
 });
 export type IntercomConversationItem = z.infer<typeof IntercomConversationItemSchema>;
+
+/** A field of a vendor object that may be anything: `undefined` unless it is an own field. */
+export function fieldOf(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** A text field, or an id sent as a number, as a string; `null` for anything else or blank. */
+export function textOf(value: unknown): string | null {
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return null;
+}
+
+/** A count (a whole number >= 0), or `undefined`. */
+export function countOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}

@@ -14,6 +14,7 @@ import {
   randomString,
   randomUuid,
 } from '../../testing/random.js';
+import { type Filter, isAfter, readCursor, readFilter, writeCursor } from './intercom-search.js';
 import { INTERCOM_MAX_PAGE_SIZE } from './intercom-source.js';
 import { isEventPart } from './map-intercom-part.js';
 
@@ -21,7 +22,7 @@ import { isEventPart } from './map-intercom-part.js';
 export interface IntercomEmulatorOptions extends EmulatorOptions {
   /**
    * The access token the emulator accepts (as `Authorization: Bearer`); any other gets 401.
-   * @default 'sandbox-intercom-token'
+   * @default 'dG9rOjFhMmIzYzRkLTVlNmY='
    */
   accessToken?: string;
   /**
@@ -131,6 +132,9 @@ const FILES = [
   ['photo.jpeg', 'image/jpeg'],
 ] as const;
 
+/** Shaped like Intercom's tokens; shares no 8 characters with anything an error shows. */
+const SANDBOX_TOKEN = 'dG9rOjFhMmIzYzRkLTVlNmY=';
+
 /** When the newest conversation was last updated; the others go back an hour each. */
 const LATEST_UPDATE = Date.UTC(2025, 2, 5, 12, 0, 0) / 1000;
 const ADMIN = { type: 'admin', id: '991267701', name: 'Sam Rivera', email: 'sam@example.com' };
@@ -153,11 +157,18 @@ interface IntercomPlan extends ConversationPlan {
  */
 export function createIntercomEmulator(options: IntercomEmulatorOptions = {}): IntercomEmulator {
   const seed = options.seed ?? 1;
-  const accessToken = options.accessToken ?? options.apiKey ?? 'sandbox-intercom-token';
+  const accessToken = options.accessToken ?? options.apiKey ?? SANDBOX_TOKEN;
   const maxPageSize = options.maxPageSize ?? INTERCOM_MAX_PAGE_SIZE;
   const maxParts = options.maxParts ?? 500;
   const perConversation = options.partsPerConversation ?? { min: 2, max: 30 };
   const requestIds = createRandom(hashSeed(seed, 'intercom-request-id'));
+  // Conversations created or updated live go to the front of the newest-first listing: each
+  // later than every other.
+  let latestUpdate = LATEST_UPDATE;
+  const newestUpdate = () => {
+    latestUpdate += 60;
+    return latestUpdate;
+  };
 
   function errorList(status: number, code: string, message: string): Response {
     const body = {
@@ -343,15 +354,10 @@ export function createIntercomEmulator(options: IntercomEmulatorOptions = {}): I
       freshConversation(where, sequence) {
         const index = plans.length + sequence;
         const updatedAt =
-          where === 'front'
-            ? LATEST_UPDATE + (sequence + 1) * 60
-            : LATEST_UPDATE - (plans.length + sequence + 1) * 3600;
+          where === 'front' ? newestUpdate() : LATEST_UPDATE - (plans.length + sequence + 1) * 3600;
         return planAt(index, updatedAt, 0);
       },
-      touchedConversation: (record, sequence) => ({
-        ...record,
-        updated_at: LATEST_UPDATE + (sequence + 1) * 60,
-      }),
+      touchedConversation: (record) => ({ ...record, updated_at: newestUpdate() }),
       freshMessage(plan, where, sequence) {
         const at =
           where === 'front'
@@ -385,7 +391,7 @@ export function createIntercomEmulator(options: IntercomEmulatorOptions = {}): I
               ? {
                   next: {
                     per_page: served.limit,
-                    starting_after: writeCursor(served.end, String(last.id)),
+                    starting_after: writeCursor(last),
                   },
                 }
               : {}),
@@ -428,22 +434,23 @@ export function createIntercomEmulator(options: IntercomEmulatorOptions = {}): I
     options,
   );
 
-  /** One page of `records` (those `keep` accepts) after the cursor `after`. */
+  /** One page of the conversations `keep` accepts, from the first after the cursor `after`. */
   function list(
     history: EmulatedHistory<IntercomPlan>,
     after: string | null | undefined,
     perPage: number,
-    keep?: (record: WireRecord) => boolean,
+    keep?: Filter,
   ): Response {
     let start = 0;
     if (after !== null && after !== undefined && after !== '') {
       const cursor = readCursor(after);
-      if (cursor === undefined)
+      if (cursor === undefined) {
         return errorList(400, 'parameter_invalid', 'starting_after is invalid');
-      // The page after the record the cursor names, wherever it is now; where it was if gone.
+      }
+      // The listing is kept newest first: the page starts at the first record past the key.
       const records = keep ? history.conversations().filter(keep) : history.conversations();
-      const index = records.findIndex((record) => String(record.id) === cursor.lastId);
-      start = index >= 0 ? index + 1 : cursor.position;
+      const index = records.findIndex((record) => isAfter(record, cursor));
+      start = index >= 0 ? index : records.length;
     }
     return history.serveConversations(start, Math.min(perPage, maxPageSize), keep);
   }
@@ -489,90 +496,4 @@ export function createIntercomEmulator(options: IntercomEmulatorOptions = {}): I
     totalMessages: () =>
       emulator.conversations().reduce((sum, record) => sum + messages(String(record.id)).length, 0),
   });
-}
-
-/** `starting_after`: an opaque token, here base64 of the position and the last id served. */
-function writeCursor(position: number, lastId: string): string {
-  return btoa(JSON.stringify([position, lastId]));
-}
-
-function readCursor(token: string): { position: number; lastId: string } | undefined {
-  try {
-    const value: unknown = JSON.parse(atob(token));
-    if (!Array.isArray(value) || value.length !== 2) return undefined;
-    const [position, lastId] = value as unknown[];
-    if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0)
-      return undefined;
-    if (typeof lastId !== 'string') return undefined;
-    return { position, lastId };
-  } catch {
-    return undefined;
-  }
-}
-
-type Filter = (record: WireRecord) => boolean;
-
-const DATE_FIELDS = new Set(['created_at', 'updated_at']);
-
-/** A search query as a filter, or what is wrong with it. */
-function readFilter(query: unknown, depth: number): Filter | string {
-  if (typeof query !== 'object' || query === null) return 'query must be an object';
-  const { field, operator, value } = query as {
-    field?: unknown;
-    operator?: unknown;
-    value?: unknown;
-  };
-  if (operator === 'AND' || operator === 'OR') {
-    if (depth >= 2) return 'a query nests at most 2 levels';
-    if (!Array.isArray(value) || value.length === 0 || value.length > 15) {
-      return `${operator} takes 1 to 15 filters`;
-    }
-    const filters: Filter[] = [];
-    for (const entry of value) {
-      const filter = readFilter(entry, depth + 1);
-      if (typeof filter === 'string') return filter;
-      filters.push(filter);
-    }
-    return operator === 'AND'
-      ? (record) => filters.every((filter) => filter(record))
-      : (record) => filters.some((filter) => filter(record));
-  }
-  if (typeof field !== 'string') return 'field is required';
-  if (DATE_FIELDS.has(field)) {
-    const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-    if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds)) {
-      return `${field} takes a Unix timestamp`;
-    }
-    const of = (record: WireRecord) => Number(record[field]);
-    // As Intercom does, `>` and `<` on a date match the second itself too; `>=` and `<=` are
-    // refused.
-    if (operator === '>') return (record) => of(record) >= seconds;
-    if (operator === '<') return (record) => of(record) <= seconds;
-    if (operator === '=') return (record) => of(record) === seconds;
-    return `operator ${String(operator)} is not supported for field ${field}`;
-  }
-  if (field === 'id' || field === 'state') {
-    const of = (record: WireRecord) => String(record[field]);
-    if (operator === '=' || operator === '!=') {
-      if (typeof value !== 'string') return `${field} takes a string`;
-      return operator === '=' ? (record) => of(record) === value : (record) => of(record) !== value;
-    }
-    if (operator === 'IN' || operator === 'NIN') {
-      if (!Array.isArray(value)) return `${operator} takes an array`;
-      const values = new Set(value.map(String));
-      return operator === 'IN'
-        ? (record) => values.has(of(record))
-        : (record) => !values.has(of(record));
-    }
-    return `operator ${String(operator)} is not supported for field ${field}`;
-  }
-  if (field === 'open') {
-    if (operator !== '=' && operator !== '!=')
-      return `operator ${String(operator)} is not supported for field open`;
-    const wanted = value === true || value === 'true';
-    return operator === '='
-      ? (record) => record.open === wanted
-      : (record) => record.open !== wanted;
-  }
-  return `field ${field} cannot be searched here`;
 }

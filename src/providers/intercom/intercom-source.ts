@@ -5,6 +5,7 @@ import type { FetchedPage, PageWarning } from '../../paginate/types.js';
 import { quoted } from '../../text/safe-text.js';
 import { defineVendor, pathSegment, type SourceOptions } from '../define-vendor.js';
 import {
+  countOf,
   type IntercomConversation,
   IntercomConversationItemSchema,
   type IntercomConversationList,
@@ -63,7 +64,7 @@ function apiVersionOf(version: string | undefined): string {
 const readConversationList = (page: IntercomConversationList) => ({
   records: page.conversations,
   info: { nextCursor: page.pages?.next?.starting_after },
-  total: page.total_count ?? undefined,
+  total: countOf(page.total_count),
 });
 
 /**
@@ -91,9 +92,9 @@ function readConversation(
   for (const part of oldestFirst(parts)) {
     if (request.includeEvents || !isEventPart(part)) records.push(part);
   }
-  const total = conversation.conversation_parts?.total_count;
+  const total = countOf(conversation.conversation_parts?.total_count);
   const warnings: PageWarning[] = [];
-  if (total != null && total > parts.length) {
+  if (total !== undefined && total > parts.length) {
     warnings.push({
       code: 'truncated',
       message: `Intercom returned ${parts.length} of the ${total} parts of conversation ${quoted(request.conversationId, 40)}: its API serves at most the 500 most recent, so the older ones are missing`,

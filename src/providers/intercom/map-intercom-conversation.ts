@@ -1,7 +1,7 @@
 import type { Conversation } from '../../model/canonical-schemas.js';
 import type { RecordContext } from '../define-vendor.js';
 import { timestampField } from '../map-record.js';
-import type { IntercomConversationItem } from './intercom-api.js';
+import { fieldOf, type IntercomConversationItem, textOf } from './intercom-api.js';
 
 /** `source.type` -> canonical channel, where the names differ; others are kept as given. */
 const CHANNELS: ReadonlyMap<string, string> = new Map([
@@ -29,15 +29,19 @@ export function mapIntercomConversation(
   raw: unknown,
   context: RecordContext,
 ): Conversation {
-  const sourceType = wire.source?.type ?? null;
-  const contact = wire.contacts?.contacts?.[0];
+  const sourceType = textOf(fieldOf(wire.source, 'type'));
+  const deliveredAs = textOf(fieldOf(wire.source, 'delivered_as'));
+  const contacts = fieldOf(wire.contacts, 'contacts');
+  const contact = Array.isArray(contacts) ? contacts[0] : undefined;
+  const adminReplyAt = fieldOf(wire.statistics, 'first_admin_reply_at');
   const adminAssigneeId = assigneeOf(wire.admin_assignee_id);
   const teamAssigneeId = assigneeOf(wire.team_assignee_id);
   const metadata: Record<string, unknown> = {};
-  if (wire.title != null) metadata.title = wire.title;
+  const title = textOf(wire.title);
+  if (title !== null) metadata.title = title;
   if (adminAssigneeId !== null) metadata.adminAssigneeId = adminAssigneeId;
   if (teamAssigneeId !== null) metadata.teamAssigneeId = teamAssigneeId;
-  if (wire.source?.delivered_as != null) metadata.deliveredAs = wire.source.delivered_as;
+  if (deliveredAs !== null) metadata.deliveredAs = deliveredAs;
   if (wire.ai_agent_participated != null) {
     metadata.aiAgentParticipated = wire.ai_agent_participated;
   }
@@ -49,10 +53,10 @@ export function mapIntercomConversation(
     channel: sourceType === null ? null : (CHANNELS.get(sourceType) ?? sourceType),
     state: wire.state ?? null,
     active: wire.open ?? null,
-    humanHandoff: adminAssigneeId !== null || wire.statistics?.first_admin_reply_at != null,
+    humanHandoff: adminAssigneeId !== null || (adminReplyAt !== undefined && adminReplyAt !== null),
     participant: {
-      externalId: contact?.id ?? null,
-      userId: contact?.external_id ?? null,
+      externalId: textOf(fieldOf(contact, 'id')),
+      userId: textOf(fieldOf(contact, 'external_id')),
       anonymous: null,
     },
     createdAt: timestampField('created_at', wire.created_at, 'seconds'),
@@ -66,7 +70,7 @@ export function mapIntercomConversation(
 }
 
 /** An assignee id as text; `null` when none is assigned (`null`, or the description's `0`). */
-function assigneeOf(id: number | string | null | undefined): string | null {
-  if (id === null || id === undefined || id === 0 || id === '0' || id === '') return null;
-  return String(id);
+function assigneeOf(id: unknown): string | null {
+  const text = textOf(id);
+  return text === '0' ? null : text;
 }

@@ -2,12 +2,22 @@ import type { Attachment, Message, Role } from '../../model/canonical-schemas.js
 import { inferMediaType } from '../../model/media-type.js';
 import type { MessageContext } from '../define-vendor.js';
 import { InvalidFieldError, timestampField } from '../map-record.js';
-import type {
-  IntercomAttachment,
-  IntercomAuthor,
-  IntercomConversation,
-  IntercomPart,
+import {
+  fieldOf,
+  type IntercomAttachment,
+  type IntercomConversation,
+  type IntercomPart,
+  textOf,
 } from './intercom-api.js';
+
+/** A `conversation_part_author`, as far as it can be read. */
+interface Author {
+  type: string | null;
+  id: string | null;
+  name: string | null;
+  fromAiAgent: boolean;
+  isAiAnswer: boolean;
+}
 
 const ROLES: ReadonlyMap<string, Role> = new Map([
   ['user', 'user'],
@@ -60,14 +70,25 @@ export function mapIntercomPart(
   const isEvent = !isSource && !(wire.body != null && wire.body !== '') && attachments.length === 0;
   const createdAt = isSource ? conversation.created_at : wire.created_at;
   if (createdAt == null) {
-    throw new InvalidFieldError(['created_at'], 'a conversation part needs its created_at');
+    throw new InvalidFieldError(
+      ['created_at'],
+      isSource
+        ? 'the conversation has no created_at, the time of its opening message'
+        : 'a conversation part needs its created_at',
+    );
   }
   const metadata: Record<string, unknown> = { partType };
   if (partType === 'note') metadata.internal = true;
-  const author = wire.author;
-  if (author != null) metadata.author = authorOf(author);
-  if (author?.from_ai_agent === true) metadata.fromAiAgent = true;
-  if (author?.is_ai_answer === true) metadata.aiAnswer = true;
+  const author = readAuthor(wire.author);
+  if (author !== null) {
+    const named: Record<string, string> = {};
+    if (author.type !== null) named.type = author.type;
+    if (author.id !== null) named.id = author.id;
+    if (author.name !== null) named.name = author.name;
+    metadata.author = named;
+    if (author.fromAiAgent) metadata.fromAiAgent = true;
+    if (author.isAiAnswer) metadata.aiAnswer = true;
+  }
   if (wire.redacted === true) metadata.redacted = true;
   if (wire.delivered_as != null) metadata.deliveredAs = wire.delivered_as;
   if (wire.subject != null && wire.subject !== '') metadata.subject = wire.subject;
@@ -90,19 +111,29 @@ export function mapIntercomPart(
   };
 }
 
-function roleOf(author: IntercomAuthor | null | undefined): Role {
-  if (author == null) return 'unknown';
-  if (author.from_ai_agent === true) return 'assistant';
+function roleOf(author: Author | null): Role {
+  if (author === null) return 'unknown';
+  if (author.fromAiAgent) return 'assistant';
   const type = author.type;
-  return (type == null ? undefined : ROLES.get(type.toLowerCase())) ?? 'unknown';
+  return (
+    (type === null ? undefined : (ROLES.get(type) ?? ROLES.get(type.toLowerCase()))) ?? 'unknown'
+  );
 }
 
-function authorOf(author: IntercomAuthor): Record<string, string> {
-  const result: Record<string, string> = {};
-  if (author.type != null) result.type = author.type;
-  if (author.id != null) result.id = author.id;
-  if (author.name != null) result.name = author.name;
-  return result;
+function nameOf(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The author as far as it can be read (Twitter sends it blank); `null` when it is no object. */
+function readAuthor(value: unknown): Author | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return {
+    type: textOf(fieldOf(value, 'type')),
+    id: textOf(fieldOf(value, 'id')),
+    name: nameOf(fieldOf(value, 'name')),
+    fromAiAgent: fieldOf(value, 'from_ai_agent') === true,
+    isAiAnswer: fieldOf(value, 'is_ai_answer') === true,
+  };
 }
 
 function mapAttachment(attachment: IntercomAttachment): Attachment {
