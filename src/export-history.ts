@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { ChatHistorySource, ListConversationsOptions } from './chat-history-source.js';
 import { abortedError } from './errors/aborted.js';
@@ -166,8 +165,8 @@ async function* run(
   const limiter: RequestLimiter = { run: (request) => limit(request) };
   const controller = new AbortController();
   const { signal } = controller;
-  // Every listing in flight (up to a window of conversations) listens to this one signal.
-  setMaxListeners(concurrency * 4 + 16, signal);
+  // Each message listing in flight (up to a window of conversations) gets its own signal.
+  const fanout = new SignalFanout(signal);
   const onCallerAbort = () => controller.abort(callerSignal?.reason);
   if (callerSignal?.aborted) onCallerAbort();
   callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
@@ -184,19 +183,24 @@ async function* run(
     source: ChatHistorySource,
     conversation: Conversation,
   ): Promise<Message[]> => {
-    const messages = await source
-      .listMessages(conversation.id, {
-        pageSize,
-        concurrency,
-        limiter,
-        signal,
-        onInvalidRecord,
-        onWarning,
-        includeEvents,
-      })
-      .toArray();
-    if (!includeRaw) for (const message of messages) message.raw = undefined;
-    return messages;
+    const child = fanout.child();
+    try {
+      const messages = await source
+        .listMessages(conversation.id, {
+          pageSize,
+          concurrency,
+          limiter,
+          signal: child.signal,
+          onInvalidRecord,
+          onWarning,
+          includeEvents,
+        })
+        .toArray();
+      if (!includeRaw) for (const message of messages) message.raw = undefined;
+      return messages;
+    } finally {
+      child.release();
+    }
   };
 
   const produce = async () => {
@@ -271,5 +275,35 @@ class Wakeup {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const resolve of waiters) resolve();
+  }
+}
+
+/**
+ * Signals that abort with one signal, one per listing, so that signal has a single listener
+ * however many listings are in flight (runtimes warn of a leak past ten listeners on one signal,
+ * and the way to raise that limit is a Node built-in).
+ */
+class SignalFanout {
+  readonly #signal: AbortSignal;
+  readonly #children = new Set<AbortController>();
+
+  constructor(signal: AbortSignal) {
+    this.#signal = signal;
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const child of this.#children) child.abort(signal.reason);
+        this.#children.clear();
+      },
+      { once: true },
+    );
+  }
+
+  /** A signal that aborts with the parent; `release()` it when its listing is done. */
+  child(): { signal: AbortSignal; release(): void } {
+    const controller = new AbortController();
+    if (this.#signal.aborted) controller.abort(this.#signal.reason);
+    else this.#children.add(controller);
+    return { signal: controller.signal, release: () => this.#children.delete(controller) };
   }
 }

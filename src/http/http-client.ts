@@ -261,10 +261,11 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
     const ticket = await gate.acquire(signal);
     let throttled = false;
     const deadline = linkDeadline(signal, timeout);
+    let url = `${baseURL}${path}`;
     try {
       // Aborted while waiting for a place: nothing is sent.
       if (signal?.aborted) throw abortedError(signal, source);
-      let url = `${baseURL}${path}`;
+      url = `${baseURL}${path}`;
       const sent =
         requestBody === undefined
           ? {}
@@ -314,7 +315,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
         return { ok: false, error: timeoutError(request, timeout) };
       }
       if (ChatHistoryError.is(error)) return { ok: false, error };
-      return { ok: false, error: networkError(error, request, redact) };
+      return { ok: false, error: networkError(error, request, redact, url) };
     } finally {
       deadline.dispose();
       gate.release(ticket, throttled);

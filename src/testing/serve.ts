@@ -16,43 +16,86 @@ export interface ServeOptions {
    */
   hostname?: string;
   /**
-   * `0` picks a free port.
+   * `0` picks a free port. `startSandbox` serves its emulators on this port and the ones after it,
+   * in registry order.
    * @default 0
    */
   port?: number;
+  /**
+   * Lets a browser page on any origin call the emulator: every response carries
+   * `Access-Control-Allow-Origin: *`, and preflights are answered for the methods and headers
+   * the sources send.
+   * @default false
+   */
+  cors?: boolean;
 }
+
+/** What a preflight is allowed: the methods and headers every registered source sends. */
+const CORS_PREFLIGHT = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST',
+  'access-control-allow-headers':
+    'accept, authorization, content-type, intercom-version, x-api-key',
+  'access-control-max-age': '600',
+};
+const CORS_RESPONSE = {
+  'access-control-allow-origin': '*',
+  // Read by the sources' retry logic.
+  'access-control-expose-headers': 'retry-after, x-ratelimit-reset',
+};
 
 /** Serves an emulator's handler on loopback (a random free port unless told otherwise). */
 export async function serveEmulator<E extends Emulator>(
   emulator: E,
   options: ServeOptions = {},
 ): Promise<ServedEmulator<E>> {
+  const cors = options.cors === true;
   const server = serve({
     hostname: options.hostname ?? '127.0.0.1',
     port: options.port ?? 0,
     silent: true,
     gracefulShutdown: false,
     async fetch(request: ServerRequest) {
-      const response = await emulator.handler(request);
-      if (response.type === 'error') {
-        // A "dropped connection" fault: cut the socket instead of answering.
-        request.runtime?.node?.req.socket.destroy();
+      if (cors && request.method === 'OPTIONS') {
+        return new Response(null, { status: 204, headers: CORS_PREFLIGHT });
       }
-      return response.type === 'error' ? new Response(null, { status: 500 }) : response;
+      const response = await emulator.handler(request);
+      if (response.type === 'error') return dropped(request);
+      if (!cors) return response;
+      const headers = new Headers(response.headers);
+      for (const [name, value] of Object.entries(CORS_RESPONSE)) headers.set(name, value);
+      return new Response(response.body, { status: response.status, headers });
     },
   });
   await server.ready();
-  const address = server.node?.server?.address();
-  if (address === null || address === undefined || typeof address === 'string') {
+  const url = server.url;
+  if (url === undefined) {
     await server.close(true);
-    throw new Error('the emulator server has no TCP address');
+    throw new Error('the emulator server has no address');
   }
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}`,
+    url: url.replace(/\/+$/, ''),
     emulator,
     close: () => server.close(true),
   };
+}
+
+/**
+ * A "dropped connection" fault: the socket is cut where the runtime allows it (Node); elsewhere
+ * the answer's body fails mid-stream, which the client sees as a broken connection too.
+ */
+function dropped(request: ServerRequest): Response {
+  const socket = request.runtime?.node?.req.socket;
+  if (socket !== undefined) {
+    socket.destroy();
+    return new Response(null, { status: 500 });
+  }
+  const body = new ReadableStream({
+    start(controller) {
+      controller.error(new Error('connection dropped'));
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 type Registered = RegisteredVendor;
@@ -76,12 +119,14 @@ export type SandboxOptions = ServeOptions & {
  * tests.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const serveOptions = { hostname: options.hostname, port: 0 };
+  const { hostname, cors, port } = options;
   const served: Record<string, ServedEmulator> = {};
   try {
-    for (const entry of VENDORS) {
+    for (const [index, entry] of VENDORS.entries()) {
       const emulator = (entry.emulate as (options?: object) => Emulator)(options[entry.sandboxKey]);
-      served[entry.sandboxKey] = await serveEmulator(emulator, serveOptions);
+      // With a port, one port per vendor from it, in registry order.
+      const at = port === undefined || port === 0 ? 0 : port + index;
+      served[entry.sandboxKey] = await serveEmulator(emulator, { hostname, cors, port: at });
     }
   } catch (error) {
     await Promise.all(Object.values(served).map((server) => server.close()));

@@ -357,6 +357,56 @@ describe('serving the emulators', () => {
     }
   });
 
+  it('startSandbox honours port: one port per vendor from it, in registry order', async () => {
+    // A free port to start from: one that was just free, and the two after it.
+    const probe = await serveEmulator(createOkChatEmulator({ conversations: 1 }));
+    const port = Number(new URL(probe.url).port);
+    await probe.close();
+    const sandbox = await startSandbox({ port });
+    try {
+      expect([sandbox.okchat.url, sandbox.chatsV1.url, sandbox.intercom.url]).toEqual([
+        `http://127.0.0.1:${port}`,
+        `http://127.0.0.1:${port + 1}`,
+        `http://127.0.0.1:${port + 2}`,
+      ]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('cors: true lets a page on any origin in: preflights answered, every response allowed', async () => {
+    const sandbox = await startSandbox({ cors: true, intercom: { conversations: 2 } });
+    const plain = await serveEmulator(createOkChatEmulator({ conversations: 1 }));
+    try {
+      const preflight = await fetch(`${sandbox.intercom.url}/conversations/search`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://app.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type, intercom-version',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+      expect(preflight.headers.get('access-control-allow-methods')).toMatch(/POST/);
+      const allowed = preflight.headers.get('access-control-allow-headers') ?? '';
+      for (const header of ['authorization', 'content-type', 'intercom-version', 'x-api-key']) {
+        expect(allowed).toContain(header);
+      }
+      // Errors too: a page must be able to read a 401.
+      const refused = await fetch(`${sandbox.okchat.url}/anything`, {
+        headers: { origin: 'http://app.example' },
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+      expect(refused.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
+      const without = await fetch(`${plain.url}/anything`, { headers: { origin: 'http://a.b' } });
+      expect(without.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await Promise.all([sandbox.close(), plain.close()]);
+    }
+  });
+
   it('serveEmulator picks a free port each time', async () => {
     const emulator = createOkChatEmulator({ conversations: 1 });
     const [a, b] = await Promise.all([serveEmulator(emulator), serveEmulator(emulator)]);
