@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { bundleSizeBenchmark } from './bundle-size.js';
 import { driftBenchmark } from './drift.js';
 import { hostileBodiesBenchmark } from './hostile-bodies.js';
 import { latencyBenchmark } from './latency.js';
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<string>> = {
   conversations: manyConversationsBenchmark,
   hostile: hostileBodiesBenchmark,
   drift: driftBenchmark,
+  bundle: bundleSizeBenchmark,
 };
 
 const only = process.argv.slice(2);

@@ -9,7 +9,7 @@ import {
 /**
  * The generic Chats v1 API's wire format, validated leniently (`.nullish()` wherever a field may
  * be `null` or missing).
- * @see docs/providers/chats-v1.md (the vendor's Get Chat Messages document)
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/chats-v1.md (the vendor's Get Chat Messages document)
  */
 
 /** What every page envelope says besides its records. */

@@ -74,7 +74,7 @@ interface ChatPlan extends ConversationPlan {
  * A Chats v1 API emulator: `GET /api/v1/chats` and `GET /api/v1/chats/{chat_id}/messages`
  * (offset, limit; `{ ..., total, offset, limit, has_more }`), with `X-API-Key` auth, 404s, page
  * clamping, latency, faults and optionally lying totals.
- * @see docs/providers/chats-v1.md
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/chats-v1.md
  */
 export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): ChatsV1Emulator {
   const seed = options.seed ?? 1;

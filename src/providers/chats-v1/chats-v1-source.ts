@@ -42,7 +42,7 @@ const pageInfo = (page: ChatsV1PageFields) => ({
 /**
  * The generic Chats v1 API: chats and their messages (oldest first), paged by `offset`/`limit`
  * until `has_more` is false, each deployment on its own host.
- * @see docs/providers/chats-v1.md
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/chats-v1.md
  */
 export const chatsV1 = defineVendor<ChatsV1SourceOptions>()({
   id: 'chats-v1',

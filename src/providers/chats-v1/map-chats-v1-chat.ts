@@ -8,7 +8,7 @@ import type { ChatsV1Chat } from './chats-v1-api.js';
  * this listing, so only `id`, `created_at`, `updated_at` and `metadata` are mapped; every other
  * field the server sends stays in `raw`.
  *
- * @see docs/providers/chats-v1.md (the listing's shape is inferred from the messages endpoint)
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/chats-v1.md (the listing's shape is inferred from the messages endpoint)
  */
 export function mapChatsV1Chat(
   wire: ChatsV1Chat,

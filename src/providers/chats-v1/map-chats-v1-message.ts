@@ -24,7 +24,7 @@ const ROLES: ReadonlyMap<string, Role> = new Map([
  * - `metadata.model` -> `model`, `metadata.tokens_used` -> `usage`; the rest of `metadata`
  *   (`user_agent`, ...) stays in `metadata`.
  *
- * @see docs/providers/chats-v1.md (the vendor's Get Chat Messages document)
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/chats-v1.md (the vendor's Get Chat Messages document)
  */
 export function mapChatsV1Message(
   wire: ChatsV1Message,

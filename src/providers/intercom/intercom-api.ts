@@ -7,7 +7,7 @@ import { WireIdOrNumberSchema } from '../wire-fields.js';
  * `z.unknown()` for what only feeds metadata (authors, contacts, statistics), read field by field
  * by the mappers, so only what the mapping truly needs (ids, times, attachment URLs) can reject a
  * record.
- * @see docs/providers/intercom.md
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/intercom.md
  */
 
 /** A time: Intercom sends Unix seconds as a JSON integer. */

@@ -153,7 +153,7 @@ interface IntercomPlan extends ConversationPlan {
  * combined with `AND`/`OR`), and `GET /conversations/{id}` (the conversation with its parts, at
  * most the most recent `maxParts`), with Bearer auth, `Intercom-Version` checks, Intercom's
  * `error.list` errors, latency, faults and live data.
- * @see docs/providers/intercom.md
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/intercom.md
  */
 export function createIntercomEmulator(options: IntercomEmulatorOptions = {}): IntercomEmulator {
   const seed = options.seed ?? 1;

@@ -136,7 +136,7 @@ function oldestFirst(parts: readonly unknown[]): readonly unknown[] {
 /**
  * Intercom: conversations in its listing order (by `starting_after` cursors), or searched by
  * update time, and each one's messages, its opening message and parts, in one request.
- * @see docs/providers/intercom.md
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/intercom.md
  */
 export const intercom = defineVendor<IntercomSourceOptions>()({
   id: 'intercom',

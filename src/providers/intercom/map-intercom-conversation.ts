@@ -22,7 +22,7 @@ const CHANNELS: ReadonlyMap<string, string> = new Map([
  * - `participant` is the first contact: Intercom's contact id as `externalId`, the customer's own
  *   `external_id` as `userId`.
  *
- * @see docs/providers/intercom.md
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/intercom.md
  */
 export function mapIntercomConversation(
   wire: IntercomConversationItem,

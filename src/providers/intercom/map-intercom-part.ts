@@ -56,7 +56,7 @@ export function isEventPart(part: unknown): boolean {
  *   `internal: true`; the author's type, id and name are in `metadata.author`.
  * - Attachments: `url`, `name`, `mediaType` from `content_type` (else the name), `kind` inferred.
  *
- * @see docs/providers/intercom.md
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/intercom.md
  */
 export function mapIntercomPart(
   wire: IntercomPart,

@@ -20,7 +20,7 @@ const CHANNELS: ReadonlyMap<string, string> = new Map([
  * - `last_message` is an object, the bare text or `null` in OkChat's own example; all three map.
  * - `voice_path` (voice conversations) becomes `recording`.
  *
- * @see docs/providers/okchat.md (the vendor's Get Conversations document)
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/okchat.md (the vendor's Get Conversations document)
  */
 export function mapOkChatConversation(
   wire: OkChatConversation,

@@ -13,7 +13,7 @@ import { okchatRole } from './okchat-role.js';
  * - `created_at` is written with 6 fraction digits (OkChat keeps microseconds but trims trailing
  *   zeros), so that timestamps sort as strings.
  *
- * @see docs/providers/okchat.md (the vendor's Get Messages document)
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/okchat.md (the vendor's Get Messages document)
  */
 export function mapOkChatMessage(
   wire: OkChatMessage,

@@ -11,7 +11,7 @@ import {
 /**
  * OkChat's wire format, validated leniently: `.nullish()` wherever the vendor may send `null` or
  * leave a field out, so that only what the mapping truly needs can reject a record.
- * @see docs/providers/okchat.md (the vendor's Get Messages and Get Conversations documents)
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/okchat.md (the vendor's Get Messages and Get Conversations documents)
  */
 
 /** `{ data: [...], metadata: { currentPage, pageSize, totalCount, totalPages } }` */

@@ -112,7 +112,7 @@ interface OkChatPlan extends ConversationPlan {
  * state; newest first) and `.../conversations/{sessionId}/messages` (page, limit; oldest first),
  * with `x-api-key` auth, 404s, page clamping, latency and faults. Messages are generated on
  * demand, so large data sets take little memory.
- * @see docs/providers/okchat.md
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/okchat.md
  */
 export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkChatEmulator {
   const seed = options.seed ?? 1;

@@ -6,7 +6,7 @@ const HUMAN_OPERATOR = new Set(['agent', 'human', 'admin', 'operator', 'staff'])
 /**
  * OkChat's `sender_type` as a canonical role: `user`, `bot` (the assistant), a human operator in
  * human mode (`agent`), or `unknown` (the vendor's value stays in `raw`).
- * @see docs/providers/okchat.md (Get Messages: `sender_type`)
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/okchat.md (Get Messages: `sender_type`)
  */
 export function okchatRole(senderType: string): Role {
   // The vendor's own spellings first: no string work on the hot path.

@@ -43,7 +43,7 @@ const botPath = (options: OkChatSourceOptions) =>
 /**
  * OkChat: conversations of one chatbot (newest first, filterable by `state`) and their messages
  * (oldest first), paged by `page`/`limit` with totals, so pages can be fetched ahead.
- * @see docs/providers/okchat.md
+ * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/providers/okchat.md
  */
 export const okchat = defineVendor<OkChatSourceOptions>()({
   id: 'okchat',
