@@ -1,4 +1,4 @@
-import type { JsonObject } from 'type-fest';
+import type { JsonObject } from '../model/json.js';
 
 /**
  * Every code a {@link ChatHistoryError} can carry, each with what it means and what to do. The

@@ -1,4 +1,4 @@
-import type { JsonObject } from 'type-fest';
+import type { JsonObject } from '../model/json.js';
 import { ChatHistoryError } from './chat-history-error.js';
 import { describeRequest, type RequestDescription } from './request-error.js';
 

@@ -1,4 +1,4 @@
-import type { JsonObject } from 'type-fest';
+import type { JsonObject } from '../model/json.js';
 
 /** Reads a whole number `>= min` from a cursor field, or `undefined`. */
 export function readCount(value: JsonObject, key: string, min: number): number | undefined {

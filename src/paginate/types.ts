@@ -1,4 +1,4 @@
-import type { JsonObject } from 'type-fest';
+import type { JsonObject } from '../model/json.js';
 
 /**
  * Where a page starts, as plain JSON: store it anywhere and pass it back as `startAt` to resume

@@ -1,4 +1,4 @@
-import type { JsonValue } from 'type-fest';
+import type { JsonValue } from '../model/json.js';
 import { safeText } from './safe-text.js';
 
 const REDACTED = '[REDACTED]';

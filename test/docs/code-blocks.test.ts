@@ -1,19 +1,8 @@
-import { execFile } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectWithPackedPackage, tsc } from '../helpers/packed.js';
 
-const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Names a code block may use without declaring them: the reader's own values. */
@@ -67,34 +56,8 @@ describe('every TypeScript block in README.md and docs/ compiles', () => {
   let work: string;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'chk-docs-'));
-    // The packed package, installed as an app would have it, beside the dependencies it needs.
-    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], {
-      cwd: ROOT,
-    });
-    const tarball = join(work, stdout.trim().split('\n').at(-1) ?? '');
-    const modules = join(work, 'node_modules');
-    const installed = join(modules, 'chat-history-kit');
-    mkdirSync(installed, { recursive: true });
-    await run('tar', ['-xzf', tarball, '-C', installed, '--strip-components', '1']);
-    for (const name of [
-      'zod',
-      'ofetch',
-      'srvx',
-      'type-fest',
-      'log-update',
-      'msw',
-      '@types',
-      'undici-types',
-    ]) {
-      if (name.startsWith('@')) mkdirSync(join(modules, name), { recursive: true });
-      const target = join(ROOT, 'node_modules', name);
-      if (name === '@types') {
-        symlinkSync(join(target, 'node'), join(modules, '@types', 'node'));
-      } else {
-        symlinkSync(target, join(modules, name));
-      }
-    }
+    // The packed package, installed as an app would have it.
+    work = await projectWithPackedPackage('chk-docs-');
     writeFileSync(join(work, 'package.json'), JSON.stringify({ type: 'module', private: true }));
     writeFileSync(join(work, 'declared.d.ts'), DECLARED);
     mkdirSync(join(work, 'blocks'));
@@ -120,28 +83,22 @@ describe('every TypeScript block in README.md and docs/ compiles', () => {
     'under strict with moduleResolution %s',
     async (_, flags) => {
       const files = readdirSync(join(work, 'blocks')).map((file) => join('blocks', file));
-      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-      const result = await run(
-        process.execPath,
-        [
-          tsc,
-          '--noEmit',
-          '--strict',
-          '--target',
-          'es2022',
-          // The DOM library, as msw's own types need it.
-          '--lib',
-          'es2022,dom',
-          '--types',
-          'node',
-          ...flags,
-          'declared.d.ts',
-          ...files,
-        ],
-        { cwd: work, maxBuffer: 16 << 20 },
-      ).catch((error: { stdout?: string; stderr?: string }) => error);
+      const printed = await tsc(work, [
+        '--noEmit',
+        '--strict',
+        '--target',
+        'es2022',
+        // The DOM library, as msw's own types need it.
+        '--lib',
+        'es2022,dom',
+        '--types',
+        'node',
+        ...flags,
+        'declared.d.ts',
+        ...files,
+      ]);
       // Name each failure by the block's place in the docs.
-      const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.replace(
+      const output = printed.replace(
         /blocks\/block-(\d+)\.ts\((\d+),(\d+)\)/g,
         (_match, index: string, line: string) =>
           `${BLOCKS[Number(index)]?.name ?? '?'} (+${Number(line) - 1})`,
