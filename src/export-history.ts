@@ -44,6 +44,20 @@ export interface ExportHistoryOptions
    * @default false
    */
   includeEvents?: boolean;
+  /**
+   * Told as each page of a conversation's messages arrives, before the conversation is complete
+   * and yielded: for progress that moves on conversations of any size.
+   */
+  onMessagesFetched?: (event: MessagesFetched) => void;
+}
+
+/** A page of messages {@link exportHistory} received. */
+export interface MessagesFetched {
+  /** Provider key of the source. */
+  source: string;
+  conversationId: string;
+  /** Messages the page held. */
+  messages: number;
 }
 
 /** One conversation with all of its messages, oldest first. */
@@ -159,7 +173,7 @@ async function* run(
   concurrency: number,
   { includeRaw, includeEvents }: { includeRaw: boolean; includeEvents: boolean },
 ): AsyncGenerator<ConversationExport, void, undefined> {
-  const { signal: callerSignal, pageSize, onInvalidRecord, onWarning } = shared;
+  const { signal: callerSignal, pageSize, onInvalidRecord, onWarning, onMessagesFetched } = shared;
   const sourceId = plans[0]?.source.id;
   const limit = pLimit(concurrency);
   const limiter: RequestLimiter = { run: (request) => limit(request) };
@@ -185,18 +199,27 @@ async function* run(
   ): Promise<Message[]> => {
     const child = fanout.child();
     try {
-      const messages = await source
-        .listMessages(conversation.id, {
-          pageSize,
-          concurrency,
-          limiter,
-          signal: child.signal,
-          onInvalidRecord,
-          onWarning,
-          includeEvents,
-        })
-        .toArray();
-      if (!includeRaw) for (const message of messages) message.raw = undefined;
+      const listing = source.listMessages(conversation.id, {
+        pageSize,
+        concurrency,
+        limiter,
+        signal: child.signal,
+        onInvalidRecord,
+        onWarning,
+        includeEvents,
+      });
+      const messages: Message[] = [];
+      for await (const page of listing.pages()) {
+        for (const message of page.items) {
+          if (!includeRaw) message.raw = undefined;
+          messages.push(message);
+        }
+        onMessagesFetched?.({
+          source: source.id,
+          conversationId: conversation.id,
+          messages: page.items.length,
+        });
+      }
       return messages;
     } finally {
       child.release();

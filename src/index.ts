@@ -16,6 +16,7 @@ export {
   type ConversationExport,
   type ExportHistoryOptions,
   exportHistory,
+  type MessagesFetched,
 } from './export-history.js';
 export { encodePathSegment } from './http/encode-path-segment.js';
 export {

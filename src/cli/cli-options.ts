@@ -5,6 +5,8 @@ import { VENDOR_FLAGS } from './vendor-flags.js';
 /** One option of the `export` command, as parsed and as shown by `--help`. */
 interface OptionSpec {
   type: 'string' | 'boolean';
+  /** One-letter alias: `-h`. */
+  short?: string;
   value?: string;
   env?: string;
   help: string;
@@ -70,9 +72,13 @@ export const EXPORT_OPTIONS = {
     value: 'MS',
     help: 'With --sandbox: milliseconds each emulated request takes (default 0).',
   },
+  'no-raw': {
+    type: 'boolean',
+    help: "Leave each record's vendor original (raw) out: smaller output, canonical fields only.",
+  },
   quiet: { type: 'boolean', help: 'No progress display and no summary.' },
   debug: { type: 'boolean', help: 'On failure, print the stack trace and error details.' },
-  help: { type: 'boolean', help: 'Show this help.' },
+  help: { type: 'boolean', short: 'h', help: 'Show this help.' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type ExportOptionName = keyof typeof EXPORT_OPTIONS;
@@ -100,12 +106,15 @@ function valueName(option: string): string {
 }
 
 export const PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = Object.fromEntries(
-  allOptions().map(([name, spec]) => [name, { type: spec.type }]),
+  allOptions().map(([name, spec]) => [
+    name,
+    spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short },
+  ]),
 );
 
 export function exportHelp(): string {
   const rows = allOptions().map(([name, spec]) => {
-    const flag = `--${name}${spec.value ? ` <${spec.value}>` : ''}`;
+    const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.value ? ` <${spec.value}>` : ''}`;
     const env = spec.env ? ` [env ${spec.env}]` : '';
     return `  ${flag.padEnd(40)} ${spec.help}${env}`;
   });
@@ -122,7 +131,8 @@ export function exportHelp(): string {
     '  OKCHAT_API_KEY=... OKCHAT_CHATBOT_ID=... chat-history-kit export --source okchat --state in_progress > okchat.ndjson',
     '',
     'Exit codes: 0 done, 1 export failed, 2 bad usage or missing credentials,',
-    '  3 done but invalid vendor records were skipped (each named on stderr), 130 interrupted.',
+    '  3 done but invalid vendor records were skipped (each named on stderr),',
+    '  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): the output then holds complete lines only.',
   ].join('\n');
 }
 
@@ -134,7 +144,7 @@ export function mainHelp(): string {
     '  export    Export conversation history as NDJSON (chat-history-kit export --help)',
     '',
     'Options:',
-    '  --version  Print the version',
-    '  --help     Show this help',
+    '  -v, --version  Print the version',
+    '  -h, --help     Show this help',
   ].join('\n');
 }

@@ -14,7 +14,7 @@ export class NdjsonWriter {
   #failure: Error | undefined;
   lines = 0;
 
-  constructor(private readonly stream: Writable) {
+  constructor(readonly stream: Writable) {
     stream.on('error', (error: Error) => {
       this.#failure ??= error;
     });

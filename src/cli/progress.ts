@@ -13,6 +13,8 @@ export interface ExportCounts {
  */
 export class Progress {
   readonly bySource = new Map<string, ExportCounts>();
+  /** Messages received, written or not yet: what the live line shows. */
+  #fetched = 0;
   readonly #started = performance.now();
   readonly #render: (((text: string) => void) & { done(): void; clear(): void }) | undefined;
   readonly #timer: NodeJS.Timeout | undefined;
@@ -57,12 +59,18 @@ export class Progress {
     this.#render?.(this.line());
   }
 
+  /** Counts messages received, before their conversation is complete and written. */
+  fetched(messages: number): void {
+    this.#fetched += messages;
+  }
+
   get seconds(): number {
     return (performance.now() - this.#started) / 1000;
   }
 
   line(): string {
-    const { conversations, messages } = this.totals;
+    const { conversations } = this.totals;
+    const messages = Math.max(this.#fetched, this.totals.messages);
     const rate = Math.round(messages / Math.max(this.seconds, 0.001));
     return `exporting: ${format(conversations)} conversations, ${format(messages)} messages, ${format(rate)} msg/s, ${this.seconds.toFixed(1)} s`;
   }

@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ChatHistoryError } from '../errors/chat-history-error.js';
@@ -8,6 +9,7 @@ import { createRedactor } from '../text/redact.js';
 import { quoted, safeText } from '../text/safe-text.js';
 import { VERSION } from '../version.js';
 import { type EXPORT_OPTIONS, exportHelp, mainHelp, PARSE_OPTIONS } from './cli-options.js';
+import { INTERRUPT_EXIT_CODES, Interrupt } from './interrupt.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { type ExportTarget, openSources, SECRET_FLAGS, secretsGiven } from './open-sources.js';
 import { Progress } from './progress.js';
@@ -50,9 +52,14 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   const redactGiven = createRedactor([...secretsGiven({}, context.env), ...keysInArguments(argv)]);
   const say = (line: string) => context.stderr.write(`${printable(redactGiven(line))}\n`);
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined) {
+    // A usage error: the help goes to stderr, stdout stays for data.
+    context.stderr.write(`${NAME}: a command is needed\n\n${mainHelp()}\n`);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     context.stdout.write(`${mainHelp()}\n`);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === '--version' || command === '-v') {
     context.stdout.write(`${VERSION}\n`);
@@ -66,9 +73,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   try {
     values = parseExportArgs(rest);
   } catch (error) {
-    say(
-      `${NAME}: ${error instanceof Error ? error.message : String(error)}. Run '${NAME} export --help' for usage.`,
-    );
+    say(`${NAME}: ${argumentProblem(error)}. Run '${NAME} export --help' for usage.`);
     return 2;
   }
   if (values.help) {
@@ -101,6 +106,7 @@ function parseExportArgs(args: readonly string[]) {
     sandbox: flag('sandbox'),
     quiet: flag('quiet'),
     debug: flag('debug'),
+    includeRaw: !flag('no-raw'),
     format: format as 'messages' | 'conversations',
     out: text('out'),
     source: text('source'),
@@ -142,6 +148,8 @@ async function exportCommand(
     }
   };
   try {
+    // A destination that cannot be written is a usage error, found before any request.
+    if (values.out !== undefined && values.out !== '-') checkDestination(values.out);
     const opened = await openSources(values, context.env);
     ({ targets, close } = opened);
     redact = createRedactor([...secretsGiven(values, context.env), ...opened.secrets]);
@@ -158,6 +166,7 @@ async function exportCommand(
         concurrency: values.concurrency,
         pageSize: values.pageSize,
         maxConversations: values.maxConversations,
+        includeRaw: values.includeRaw,
         signal: controller.signal,
         onInvalidRecord,
         onWarning: (warning) =>
@@ -178,10 +187,18 @@ async function exportCommand(
   } catch (error) {
     const closedPipe = (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
     if (!closedPipe) {
-      await writer?.flush().catch(() => undefined);
+      // Every line counted is written whole, and a file is closed, before the summary.
+      await writer?.close(writer.stream !== context.stdout).catch(() => undefined);
       progress?.finish({ destination, failed: true });
     }
-    return report(error, { values, targets, say, redact });
+    const interrupt = context.signal?.reason;
+    return report(error, {
+      values,
+      targets,
+      say,
+      redact,
+      interruptedWith: interrupt instanceof Interrupt ? interrupt.signal : undefined,
+    });
   } finally {
     context.signal?.removeEventListener('abort', onAbort);
     await close();
@@ -195,11 +212,13 @@ function report(
     targets,
     say,
     redact,
+    interruptedWith,
   }: {
     values: { debug: boolean };
     targets: readonly ExportTarget[];
     say: (line: string) => void;
     redact: (text: string) => string;
+    interruptedWith: keyof typeof INTERRUPT_EXIT_CODES | undefined;
   },
 ): number {
   if (error instanceof UsageError) {
@@ -209,8 +228,8 @@ function report(
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return 0;
   if (ChatHistoryError.is(error)) {
     if (error.code === 'aborted') {
-      say(`${NAME}: interrupted`);
-      return 130;
+      say(`${NAME}: ${interruptedWith === 'SIGTERM' ? 'terminated' : 'interrupted'}`);
+      return INTERRUPT_EXIT_CODES[interruptedWith ?? 'SIGINT'];
     }
     const hint = hintFor(error, targets);
     say(redact(`${NAME}: ${error.code}: ${error.message}${hint ? `. ${hint}` : ''}`));
@@ -222,6 +241,56 @@ function report(
     if (ChatHistoryError.is(error)) say(redact(JSON.stringify(error.toJSON(), null, 2)));
   }
   return 1;
+}
+
+/**
+ * Refuses a `--out` path that cannot become a file: its folder missing (it is not created), a
+ * folder itself, or a path under a file.
+ */
+function checkDestination(out: string): void {
+  const path = resolve(out);
+  const folder = dirname(path);
+  const kind = (target: string) => {
+    try {
+      return statSync(target).isDirectory() ? 'folder' : 'file';
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOTDIR' ? 'under-file' : 'missing';
+    }
+  };
+  const target = kind(path);
+  if (target === 'folder') {
+    throw new UsageError(`--out ${quoted(out, 200)} is a folder: give a file path in it`);
+  }
+  if (target === 'under-file') {
+    throw new UsageError(`--out ${quoted(out, 200)} is under a file, not a folder`);
+  }
+  const parent = kind(folder);
+  if (parent === 'missing' || parent === 'under-file') {
+    throw new UsageError(
+      `--out ${quoted(out, 200)}: the folder ${quoted(folder, 200)} does not exist (create it first)`,
+    );
+  }
+  if (parent === 'file') {
+    throw new UsageError(`--out ${quoted(out, 200)} is under a file, not a folder`);
+  }
+}
+
+/** What is wrong with the arguments, in this tool's words (Node's own wording quotes oddly). */
+function argumentProblem(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
+    return `unknown option ${quoted(option, 60)}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) {
+    return /argument missing/.test(error.message)
+      ? `${option.replace(/^-{1,2}/, '--').split(' ')[0]} needs a value`
+      : `${option} takes no value`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'unexpected argument';
+  return error.message;
 }
 
 /** Values of the `--*-api-key` flags, however they are written (`--flag value`, `--flag=value`). */

@@ -9,6 +9,8 @@ export interface ExportSettings {
   concurrency: number;
   pageSize: number | undefined;
   maxConversations: number | undefined;
+  /** Keep each record's vendor original in `raw`. */
+  includeRaw: boolean;
   signal: AbortSignal;
   /** Hears each vendor record that could not be read; the export goes on without it. */
   onInvalidRecord: (record: InvalidRecord) => void;
@@ -38,19 +40,28 @@ export async function runExport(
       maxItems: settings.maxConversations,
       pageSize: settings.pageSize,
       concurrency: settings.concurrency,
+      includeRaw: settings.includeRaw,
       signal: settings.signal,
+      // The live line moves as pages of messages arrive, not only as conversations end.
+      onMessagesFetched: (event) => {
+        progress.fetched(event.messages);
+      },
       onInvalidRecord: settings.onInvalidRecord,
       onWarning: settings.onWarning,
     },
   );
   for await (const { conversation, messages, source } of history) {
     const counts = progress.counts(source.id);
+    // Counted as written: what the summary says is what the output holds.
     if (settings.format === 'messages') {
-      for (const message of messages) await writer.write(message);
+      for (const message of messages) {
+        await writer.write(message);
+        counts.messages += 1;
+      }
     } else {
       await writer.write({ ...conversation, messages });
+      counts.messages += messages.length;
     }
-    counts.messages += messages.length;
     counts.conversations += 1;
   }
 }

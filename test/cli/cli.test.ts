@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -275,12 +275,93 @@ describe('usage', () => {
   it.each([
     [['--concurrency', '0'], /--concurrency must be a whole number from 1 to 64, got "0"/],
     [['--format', 'csv'], /--format must be messages or conversations/],
-    [['--bogus'], /Unknown option '--bogus'/],
+    [['--bogus'], /^chat-history-kit: unknown option "--bogus"\. Run /],
+    [['--out'], /^chat-history-kit: --out needs a value\. Run /],
+    [['--quiet=yes'], /^chat-history-kit: --quiet takes no value\. Run /],
+    [['-x'], /^chat-history-kit: unknown option "-x"\. Run /],
   ])('export %j is a usage error', async (args, message) => {
     const result = await run(['export', '--sandbox', ...args]);
     expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    // Quotes balance: every one opened is closed.
+    expect((result.stderr.match(/"/g) ?? []).length % 2).toBe(0);
+    expect((result.stderr.match(/'/g) ?? []).length % 2).toBe(0);
+  });
+
+  it('a bare chat-history-kit is a usage error: the help on stderr, exit 2', async () => {
+    const result = await run([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^chat-history-kit: a command is needed\n\nUsage: chat-history-kit <command>/,
+    );
+  });
+
+  it('-h works wherever --help does, printing the same', async () => {
+    for (const args of [['--help'], ['export', '--help'], ['export', '--sandbox', '--help']]) {
+      const long = await run(args);
+      const short = await run(args.map((arg) => (arg === '--help' ? '-h' : arg)));
+      expect(short).toEqual(long);
+      expect(short.code).toBe(0);
+      expect(short.stdout).toMatch(/^Usage: chat-history-kit/);
+    }
+  });
+
+  it.each([
+    [
+      'a missing folder (not created)',
+      (base: string) => join(base, 'missing', 'out.ndjson'),
+      /the folder .* does not exist \(create it first\)/,
+    ],
+    ['a folder', (base: string) => base, /is a folder: give a file path in it/],
+    [
+      'a path under a file',
+      (base: string) => join(base, 'file.txt', 'out.ndjson'),
+      /is under a file, not a folder/,
+    ],
+  ])(
+    '--out to %s fails before any request: exit 2, one line, nothing on stdout',
+    async (_, path, message) => {
+      const base = await mkdtemp(join(dir, 'out-'));
+      await writeFile(join(base, 'file.txt'), 'x');
+      const sandbox = await startSandbox({ okchat: { conversations: 2 } });
+      try {
+        const result = await run(['export', '--source', 'okchat', '--out', path(base)], {
+          OKCHAT_API_KEY: sandbox.okchat.emulator.apiKey,
+          OKCHAT_CHATBOT_ID: sandbox.okchat.emulator.chatbotId,
+          OKCHAT_BASE_URL: sandbox.okchat.url,
+        });
+        expect(result.code).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        expect(sandbox.okchat.emulator.stats.requests).toBe(0);
+        await expect(stat(join(base, 'missing'))).rejects.toThrow();
+      } finally {
+        await sandbox.close();
+      }
+    },
+  );
+
+  it('--no-raw leaves the vendor originals out', async () => {
+    const result = await run([
+      'export',
+      '--sandbox',
+      '--source',
+      'intercom',
+      '--no-raw',
+      '--quiet',
+    ]);
+    expect(result.code).toBe(0);
+    const records = lines(result.stdout);
+    expect(records.length).toBeGreaterThan(0);
+    for (const record of records) expect(record).not.toHaveProperty('raw');
+    const withRaw = lines(
+      (await run(['export', '--sandbox', '--source', 'intercom', '--quiet'])).stdout,
+    );
+    for (const record of withRaw) expect(record).toHaveProperty('raw');
   });
 
   it('--help lists the command and every option; --version prints the version', async () => {

@@ -45,6 +45,38 @@ describe('cli progress', () => {
     );
   });
 
+  it('the live line moves with messages as they arrive, inside one long conversation', async () => {
+    const stderr = capture(true);
+    const stdout = new PassThrough();
+    stdout.resume();
+    const code = await runCli(
+      [
+        'export',
+        '--sandbox',
+        '--source',
+        'chats-v1',
+        '--sandbox-conversations',
+        '1',
+        '--sandbox-messages',
+        '400',
+        '--page-size',
+        '40',
+        '--sandbox-latency',
+        '60',
+        '--concurrency',
+        '1',
+      ],
+      { stdout, stderr: stderr.stream, env: {} },
+    );
+    expect(code).toBe(0);
+    // Drawn while the one conversation was still being read: messages counted, none finished.
+    const during = [
+      ...stderr.text().matchAll(/exporting: 0 conversations, ([\d,]+) messages/g),
+    ].map((match) => Number(match[1]?.replaceAll(',', '')));
+    expect(during.some((messages) => messages > 0 && messages < 400)).toBe(true);
+    expect(stderr.text()).toMatch(/exported 400 messages from 1 conversations/);
+  });
+
   it('prints only the summary when stderr is not a terminal', async () => {
     const stderr = capture(false);
     const stdout = new PassThrough();
