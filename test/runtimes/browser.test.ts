@@ -12,6 +12,7 @@ import {
   serveEmulator,
   startSandbox,
 } from '../../src/testing/index.js';
+import { sandboxQuery } from './export-all.js';
 
 const HERE = join(import.meta.dirname, 'browser');
 const LIBRARY = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
@@ -107,16 +108,8 @@ describe('in Chromium, bundled without polyfills, against a sandbox on another o
     const served = await servePage(page);
     const tab = await browser.newPage();
     try {
-      const query = new URLSearchParams({
-        okchat: sandbox.okchat.url,
-        okchatKey: sandbox.okchat.emulator.apiKey,
-        chatbotId: sandbox.okchat.emulator.chatbotId,
-        chatsV1: sandbox.chatsV1.url,
-        chatsV1Key: sandbox.chatsV1.emulator.apiKey,
-        intercom: sandbox.intercom.url,
-        intercomToken: sandbox.intercom.emulator.accessToken,
-        closed: closed.url,
-      });
+      const query = sandboxQuery(sandbox);
+      query.set('closed', closed.url);
       closed.emulator.reset();
       await tab.goto(`${served.url}/?${query}`);
       await tab.waitForFunction(

@@ -6,6 +6,7 @@ import { EdgeRuntime, runServer } from 'edge-runtime';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/testing/index.js';
+import { sandboxQuery } from './export-all.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EDGE = join(import.meta.dirname, 'edge');
@@ -47,15 +48,7 @@ describe('edge runtimes, without nodejs_compat or polyfills', () => {
       chatsV1: { chats: 3 },
       intercom: { conversations: 3 },
     });
-    query = new URLSearchParams({
-      okchat: sandbox.okchat.url,
-      okchatKey: sandbox.okchat.emulator.apiKey,
-      chatbotId: sandbox.okchat.emulator.chatbotId,
-      chatsV1: sandbox.chatsV1.url,
-      chatsV1Key: sandbox.chatsV1.emulator.apiKey,
-      intercom: sandbox.intercom.url,
-      intercomToken: sandbox.intercom.emulator.accessToken,
-    }).toString();
+    query = sandboxQuery(sandbox).toString();
   });
   afterAll(() => sandbox?.close());
 

@@ -1,16 +1,9 @@
 // A page that lists every vendor's history from a sandbox on another origin, as an app would:
-// bundled for the browser with the library, no polyfill. It leaves its findings on `window`.
-import {
-  ChatHistoryError,
-  createChatsV1Source,
-  createIntercomSource,
-  createOkChatSource,
-  exportHistory,
-} from 'chat-history-kit';
+// bundled for the browser with the library, no polyfill. It leaves its findings on the window.
+import { ChatHistoryError, createChatsV1Source } from 'chat-history-kit';
+import { type Exported, exportAll } from '../export-all.js';
 
-interface Findings {
-  counts: Record<string, number>;
-  conversations: number;
+interface Findings extends Exported {
   refused?: { code: string; retryable: boolean; message: string };
 }
 
@@ -21,36 +14,14 @@ const page = globalThis as unknown as {
   location: { search: string };
 };
 const query = new URLSearchParams(page.location.search);
-const param = (name: string) => query.get(name) ?? '';
 
 async function run(): Promise<Findings> {
-  const retry = { baseDelayMs: 1, maxDelayMs: 5 };
-  const sources = [
-    createOkChatSource({
-      apiKey: param('okchatKey'),
-      chatbotId: param('chatbotId'),
-      baseURL: param('okchat'),
-      retry,
-    }),
-    createChatsV1Source({ apiKey: param('chatsV1Key'), baseURL: param('chatsV1'), retry }),
-    createIntercomSource({
-      accessToken: param('intercomToken'),
-      baseURL: param('intercom'),
-      pageSize: 3,
-      retry,
-    }),
-  ];
-  const counts: Record<string, number> = {};
-  let conversations = 0;
-  for await (const { conversation, messages } of exportHistory(sources, { concurrency: 6 })) {
-    conversations += 1;
-    counts[conversation.source] = (counts[conversation.source] ?? 0) + messages.length;
-  }
-  const findings: Findings = { counts, conversations };
-  const closed = param('closed');
-  if (closed !== '') {
+  const findings: Findings = await exportAll(query, 6);
+  const closed = query.get('closed');
+  if (closed !== null) {
     // An emulator served without CORS: the browser refuses its answers.
     try {
+      const retry = { baseDelayMs: 1, maxDelayMs: 5 };
       await createChatsV1Source({ apiKey: 'k', baseURL: closed, retry })
         .listConversations()
         .toArray();
