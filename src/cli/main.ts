@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { INTERRUPT_EXIT_CODES, Interrupt, type InterruptSignal } from './interrupt.js';
 import { runCli } from './run-cli.js';
 
@@ -14,9 +15,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-process.exitCode = await runCli(process.argv.slice(2), {
+const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   signal: controller.signal,
 });
+process.exitCode = code;
+if (received !== undefined && process.stdout.writableLength > 0) {
+  // Stopped while writing to a pipe whose reader stopped reading: what is still buffered would
+  // keep the process alive for ever. The reader gets a moment to take it, then the process ends.
+  await Promise.race([
+    once(process.stdout, 'drain'),
+    new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+  ]);
+  process.exit(code);
+}

@@ -14,10 +14,19 @@ export class NdjsonWriter {
   #failure: Error | undefined;
   lines = 0;
 
-  constructor(readonly stream: Writable) {
+  /** `signal` stops a wait for the stream to drain (a pipe nobody reads never drains). */
+  constructor(
+    readonly stream: Writable,
+    private readonly signal?: AbortSignal,
+  ) {
     stream.on('error', (error: Error) => {
       this.#failure ??= error;
     });
+  }
+
+  /** Whether writing to the stream failed (a full disk, a closed pipe). */
+  get failed(): boolean {
+    return this.#failure !== undefined;
   }
 
   async write(value: unknown): Promise<void> {
@@ -26,31 +35,39 @@ export class NdjsonWriter {
     if (this.#pending.length >= CHUNK_BYTES) await this.flush();
   }
 
-  async flush(): Promise<void> {
+  /** Hands what is pending to the stream; with `wait`, until the stream has taken it in. */
+  async flush({ wait = true }: { wait?: boolean } = {}): Promise<void> {
     if (this.#failure) throw this.#failure;
     if (this.#pending === '') return;
     const chunk = this.#pending;
     this.#pending = '';
-    if (!this.stream.write(chunk)) await this.#drained();
+    if (!this.stream.write(chunk) && wait) await this.#drained();
     if (this.#failure) throw this.#failure;
   }
 
   /** Waits for 'drain', or for an error (already recorded by the listener in the constructor). */
   #drained(): Promise<void> {
     return new Promise((resolve) => {
+      const { signal } = this;
       const done = () => {
         this.stream.off('drain', done);
         this.stream.off('error', done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       this.stream.on('drain', done);
       this.stream.on('error', done);
+      if (signal?.aborted) done();
+      else signal?.addEventListener('abort', done, { once: true });
     });
   }
 
-  /** Flushes and ends the stream (unless it is stdout, which stays open). */
-  async close(end: boolean): Promise<void> {
-    await this.flush();
+  /**
+   * Flushes and ends the stream (unless it is stdout, which stays open). Without `wait`, a stream
+   * that does not drain (a pipe nobody reads) is not waited for; a file is still finished.
+   */
+  async close(end: boolean, { wait = true }: { wait?: boolean } = {}): Promise<void> {
+    await this.flush({ wait });
     if (!end) return;
     this.stream.end();
     await once(this.stream, 'finish');

@@ -76,11 +76,15 @@ export class Progress {
   }
 
   /** Stops the live line and prints the summary. */
-  finish(outcome: { destination: string; failed: boolean }): void {
+  finish(outcome: { destination: string; failed: boolean; unwritten?: boolean }): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#render?.clear();
     this.#render?.done();
     if (this.quiet) return;
+    if (outcome.unwritten) {
+      this.stderr.write(`stopped: the output ${outcome.destination} could not be written\n`);
+      return;
+    }
     const { conversations, messages } = this.totals;
     const parts = [...this.bySource].map(
       ([source, counts]) => `${source} ${format(counts.conversations)}/${format(counts.messages)}`,

@@ -1,7 +1,8 @@
-import { createWriteStream, statSync } from 'node:fs';
+import { createWriteStream, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { abortedError } from '../errors/aborted.js';
 import { ChatHistoryError } from '../errors/chat-history-error.js';
 import { MAX_CONCURRENCY } from '../paginate/paginate.js';
 import type { InvalidRecord } from '../paginate/types.js';
@@ -131,6 +132,7 @@ async function exportCommand(
 ): Promise<number> {
   const controller = new AbortController();
   const onAbort = () => controller.abort(context.signal?.reason);
+  if (context.signal?.aborted) onAbort();
   context.signal?.addEventListener('abort', onAbort, { once: true });
   // Every key given, whether or not it opens a source: none may be printed, even in an error
   // about the options themselves.
@@ -153,11 +155,12 @@ async function exportCommand(
     const opened = await openSources(values, context.env);
     ({ targets, close } = opened);
     redact = createRedactor([...secretsGiven(values, context.env), ...opened.secrets]);
+    // Opened now, still before any request: a file that cannot be written is found here.
     const stream =
       values.out === undefined || values.out === '-'
         ? context.stdout
-        : createWriteStream(values.out);
-    writer = new NdjsonWriter(stream);
+        : createWriteStream('', { fd: openDestination(values.out) });
+    writer = new NdjsonWriter(stream, controller.signal);
     progress = new Progress(context.stderr, values.quiet);
     await runExport(
       targets,
@@ -185,13 +188,21 @@ async function exportCommand(
     }
     return 0;
   } catch (error) {
-    const closedPipe = (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
-    if (!closedPipe) {
-      // Every line counted is written whole, and a file is closed, before the summary.
-      await writer?.close(writer.stream !== context.stdout).catch(() => undefined);
-      progress?.finish({ destination, failed: true });
-    }
     const interrupt = context.signal?.reason;
+    const interrupted = interrupt instanceof Interrupt;
+    const closedPipe = (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+    if (writer?.failed) {
+      // The output itself failed (a full disk, a closed pipe): what was counted may not be in it.
+      progress?.finish({ destination, failed: true, unwritten: true });
+    } else if (!closedPipe || interrupted) {
+      // Every line counted is written whole, and a file is closed, before the summary; a pipe
+      // nobody reads any more is not waited for.
+      await writer
+        ?.close(writer.stream !== context.stdout, { wait: !interrupted })
+        .catch(() => undefined);
+      progress?.finish({ destination, failed: true, unwritten: writer?.failed ?? false });
+    }
+    if (interrupted && closedPipe) error = abortedError(controller.signal, undefined);
     return report(error, {
       values,
       targets,
@@ -225,7 +236,12 @@ function report(
     say(`${NAME}: ${redact(error.message)}`);
     return 2;
   }
-  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return 0;
+  if (
+    interruptedWith === undefined &&
+    (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE'
+  ) {
+    return 0;
+  }
   if (ChatHistoryError.is(error)) {
     if (error.code === 'aborted') {
       say(`${NAME}: ${interruptedWith === 'SIGTERM' ? 'terminated' : 'interrupted'}`);
@@ -255,10 +271,15 @@ function checkDestination(out: string): void {
       return statSync(target).isDirectory() ? 'folder' : 'file';
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') return 'forbidden';
       return code === 'ENOTDIR' ? 'under-file' : 'missing';
     }
   };
-  const target = kind(path);
+  // `dir/` names a folder, whether or not it exists.
+  const target = /[\\/]$/.test(out) ? 'folder' : kind(path);
+  if (target === 'forbidden') {
+    throw new UsageError(`--out ${quoted(out, 200)} cannot be written: permission denied`);
+  }
   if (target === 'folder') {
     throw new UsageError(`--out ${quoted(out, 200)} is a folder: give a file path in it`);
   }
@@ -266,6 +287,11 @@ function checkDestination(out: string): void {
     throw new UsageError(`--out ${quoted(out, 200)} is under a file, not a folder`);
   }
   const parent = kind(folder);
+  if (parent === 'forbidden') {
+    throw new UsageError(
+      `--out ${quoted(out, 200)} cannot be written: the folder ${quoted(folder, 200)} cannot be entered`,
+    );
+  }
   if (parent === 'missing' || parent === 'under-file') {
     throw new UsageError(
       `--out ${quoted(out, 200)}: the folder ${quoted(folder, 200)} does not exist (create it first)`,
@@ -273,6 +299,24 @@ function checkDestination(out: string): void {
   }
   if (parent === 'file') {
     throw new UsageError(`--out ${quoted(out, 200)} is under a file, not a folder`);
+  }
+}
+
+/** Opens (creating or emptying) the `--out` file; one that cannot be written is a usage error. */
+function openDestination(out: string): number {
+  try {
+    return openSync(out, 'w');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const why =
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'ENOENT' || code === 'ENOTDIR'
+            ? 'its folder does not exist'
+            : code;
+    throw new UsageError(`--out ${quoted(out, 200)} cannot be written: ${why}`);
   }
 }
 
@@ -285,9 +329,13 @@ function argumentProblem(error: unknown): string {
     return `unknown option ${quoted(option, 60)}`;
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) {
+    const name = option.split(' ')[0] ?? option;
+    if (/ambiguous/.test(error.message)) {
+      return `${name} needs a value (for one starting with "-", write ${name}=-value)`;
+    }
     return /argument missing/.test(error.message)
-      ? `${option.replace(/^-{1,2}/, '--').split(' ')[0]} needs a value`
-      : `${option} takes no value`;
+      ? `${name} needs a value`
+      : `${name} takes no value`;
   }
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'unexpected argument';
   return error.message;

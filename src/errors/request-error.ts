@@ -97,19 +97,18 @@ export function networkError(
   error: unknown,
   request: RequestDescription,
   redact: Redactor,
-  target?: string,
+  /** The page's origin, when a browser refused the answer for want of CORS headers. */
+  refusedForOrigin?: string,
 ): ChatHistoryError {
   // ofetch wraps the fetch failure in a FetchError that exposes the request options (headers
   // included) as getters: keep only a sanitized copy of what it wraps.
   const underlying = error instanceof FetchError && error.cause !== undefined ? error.cause : error;
   const cause = sanitizeError(underlying, redact);
   const detail = safeText(rootMessage(cause));
-  // A browser hides why a cross-origin request failed: most often the server does not allow the
-  // page's origin, which no retry changes.
-  const cors =
-    target !== undefined && underlying instanceof TypeError && isCrossOriginInBrowser(target);
+  // A refusal for want of CORS headers: no retry changes it.
+  const cors = refusedForOrigin !== undefined;
   const hint = cors
-    ? ` (a browser blocks a cross-origin response the server does not allow: it must send Access-Control-Allow-Origin for ${safeText(pageOrigin() ?? 'this page', 100)}; not retried)`
+    ? ` (the browser refused the answer: the server must send Access-Control-Allow-Origin for ${safeText(refusedForOrigin, 100)}; not retried)`
     : '';
   return new ChatHistoryError(
     describeRequest(request, `network error${detail ? `: ${detail}` : ''}${hint}`),
@@ -120,29 +119,6 @@ export function networkError(
       ...(cors ? { retryable: false } : {}),
     },
   );
-}
-
-/** The origin of the page or worker this runs in, in a browser. */
-function pageOrigin(): string | undefined {
-  const scope = globalThis as {
-    document?: unknown;
-    importScripts?: unknown;
-    location?: { origin?: unknown };
-  };
-  const inBrowser = scope.document !== undefined || typeof scope.importScripts === 'function';
-  const origin = scope.location?.origin;
-  return inBrowser && typeof origin === 'string' ? origin : undefined;
-}
-
-/** Whether this runs in a browser (which enforces CORS) and `url` is on another origin. */
-function isCrossOriginInBrowser(url: string): boolean {
-  const origin = pageOrigin();
-  if (origin === undefined) return false;
-  try {
-    return new URL(url).origin !== origin;
-  } catch {
-    return false;
-  }
 }
 
 function rootMessage(error: Error): string {

@@ -14,6 +14,7 @@ import {
 import { createRedactor, type Redactor } from '../text/redact.js';
 import { isWellFormedText, quoted, safeText } from '../text/safe-text.js';
 import { VERSION } from '../version.js';
+import { pageOrigin, refusedByCors } from './cors.js';
 import { linkDeadline } from './link-deadline.js';
 import { parseJsonBody } from './parse-json-body.js';
 import { readBody } from './read-body.js';
@@ -164,6 +165,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
     fetch,
   } = readClientOptions(clientOptions);
   const origin = new URL(baseURL).origin;
+  const probe: FetchFunction = fetch ?? ((input, init) => globalThis.fetch(input, init));
   const gate = new RequestGate(source, maxRequestsPerSecond, maxInFlight);
   const $fetch = ofetch.create(
     {
@@ -315,7 +317,11 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
         return { ok: false, error: timeoutError(request, timeout) };
       }
       if (ChatHistoryError.is(error)) return { ok: false, error };
-      return { ok: false, error: networkError(error, request, redact, url) };
+      const refused = await refusedByCors(error, url, probe, deadline.signal);
+      return {
+        ok: false,
+        error: networkError(error, request, redact, refused ? pageOrigin() : undefined),
+      };
     } finally {
       deadline.dispose();
       gate.release(ticket, throttled);

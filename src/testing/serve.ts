@@ -1,4 +1,5 @@
 import { type ServerRequest, serve } from 'srvx';
+import { invalidArgument } from '../errors/invalid-argument.js';
 import { type RegisteredVendor, VENDORS } from '../providers/registry.js';
 import type { Emulator } from './emulator.js';
 
@@ -35,7 +36,7 @@ const CORS_PREFLIGHT = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST',
   'access-control-allow-headers':
-    'accept, authorization, content-type, intercom-version, x-api-key',
+    'accept, authorization, content-type, intercom-version, user-agent, x-api-key',
   'access-control-max-age': '600',
 };
 const CORS_RESPONSE = {
@@ -120,6 +121,15 @@ export type SandboxOptions = ServeOptions & {
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const { hostname, cors, port } = options;
+  if (
+    port !== undefined &&
+    (!Number.isSafeInteger(port) || port < 0 || port + VENDORS.length - 1 > 65_535)
+  ) {
+    throw invalidArgument(
+      `port must be 0 or a port from which ${VENDORS.length} in a row are valid (at most ${65_536 - VENDORS.length}), got ${String(port)}`,
+      'sandbox',
+    );
+  }
   const served: Record<string, ServedEmulator> = {};
   try {
     for (const [index, entry] of VENDORS.entries()) {

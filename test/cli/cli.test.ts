@@ -279,6 +279,10 @@ describe('usage', () => {
     [['--out'], /^chat-history-kit: --out needs a value\. Run /],
     [['--quiet=yes'], /^chat-history-kit: --quiet takes no value\. Run /],
     [['-x'], /^chat-history-kit: unknown option "-x"\. Run /],
+    [
+      ['--out', '-x'],
+      /^chat-history-kit: --out needs a value \(for one starting with "-", write --out=-value\)\. Run /,
+    ],
   ])('export %j is a usage error', async (args, message) => {
     const result = await run(['export', '--sandbox', ...args]);
     expect(result.code).toBe(2);
@@ -321,6 +325,11 @@ describe('usage', () => {
       (base: string) => join(base, 'file.txt', 'out.ndjson'),
       /is under a file, not a folder/,
     ],
+    [
+      'a folder named with a trailing slash',
+      (base: string) => `${join(base, 'new')}/`,
+      /is a folder: give a file path in it/,
+    ],
   ])(
     '--out to %s fails before any request: exit 2, one line, nothing on stdout',
     async (_, path, message) => {
@@ -344,6 +353,14 @@ describe('usage', () => {
       }
     },
   );
+
+  it('an output that fails mid-export (a full disk) claims nothing was written that was not', async () => {
+    const result = await run(['export', '--sandbox', '--source', 'okchat', '--out', '/dev/full']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^stopped: the output \/dev\/full could not be written\n/);
+    expect(result.stderr).not.toMatch(/stopped after/);
+    expect(result.stderr).toMatch(/ENOSPC/);
+  });
 
   it('--no-raw leaves the vendor originals out', async () => {
     const result = await run([

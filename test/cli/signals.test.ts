@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
@@ -80,6 +81,56 @@ describe('stopping an export', () => {
     },
     30_000,
   );
+
+  it('writing to a pipe whose reader stopped reading, Ctrl-C still ends it: exit 130, interrupted', async () => {
+    const child = spawn(process.execPath, [CLI, ...SLOW_EXPORT], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let errors = '';
+    child.stderr.on('data', (chunk) => {
+      errors += String(chunk);
+    });
+    const ended = new Promise<Ended>((resolve) =>
+      child.on('exit', (code, killedBy) => resolve({ code, signal: killedBy, output: errors })),
+    );
+    // Read a little, then stop reading: the pipe fills and the export waits on it.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill('SIGINT');
+    const result = await ended;
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(130);
+    expect(errors).toMatch(/chat-history-kit: interrupted\n$/);
+    child.stdout.destroy();
+  }, 30_000);
+
+  it('a signal that came before the export started stops it at once', async () => {
+    const { runCli } = await import('../../src/cli/run-cli.js');
+    const { Interrupt } = await import('../../src/cli/interrupt.js');
+    const controller = new AbortController();
+    controller.abort(new Interrupt('SIGTERM'));
+    const errors: string[] = [];
+    const stderr = new Writable({
+      write(chunk, _encoding, callback) {
+        errors.push(String(chunk));
+        callback();
+      },
+    });
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback();
+      },
+    });
+    const code = await runCli(['export', '--sandbox', '--quiet'], {
+      stdout,
+      stderr,
+      env: {},
+      signal: controller.signal,
+    });
+    expect(code).toBe(143);
+    expect(errors.join('')).toMatch(/chat-history-kit: terminated\n$/);
+  });
 
   it('on a terminal (a real pseudo-terminal), Ctrl-C ends it with exit 130, a summary, and whole lines', async () => {
     const out = join(dir, 'terminal.ndjson');

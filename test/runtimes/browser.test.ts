@@ -70,6 +70,15 @@ async function bundleWithVite(warnings: string[]): Promise<{ html: string; scrip
   };
 }
 
+/** An origin on loopback where nothing listens (a port that was free a moment ago). */
+async function unusedOrigin(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
 /** Serves one page (its HTML and its one script) on its own origin. */
 async function servePage(page: {
   html: string;
@@ -110,6 +119,7 @@ describe('in Chromium, bundled without polyfills, against a sandbox on another o
     try {
       const query = sandboxQuery(sandbox);
       query.set('closed', closed.url);
+      query.set('down', await unusedOrigin());
       closed.emulator.reset();
       await tab.goto(`${served.url}/?${query}`);
       await tab.waitForFunction(
@@ -127,6 +137,7 @@ describe('in Chromium, bundled without polyfills, against a sandbox on another o
                 counts: Record<string, number>;
                 conversations: number;
                 refused?: { code: string; retryable: boolean; message: string };
+                down?: { code: string; retryable: boolean; message: string };
               };
             }
           ).findings,
@@ -144,10 +155,15 @@ describe('in Chromium, bundled without polyfills, against a sandbox on another o
       intercom: sandbox.intercom.emulator.totalMessages(),
     });
     expect(findings.conversations).toBe(13);
-    // Without CORS headers the browser refuses the answer: one request, not retried.
+    // Without CORS headers the browser refuses the answer: one request and one no-cors probe
+    // that finds the server up, then no retry.
     expect(findings.refused).toMatchObject({ code: 'network', retryable: false });
     expect(findings.refused?.message).toMatch(/Access-Control-Allow-Origin/);
-    expect(closed.emulator.stats.requests).toBe(1);
+    expect(closed.emulator.stats.requests).toBe(2);
+    // A server that is down is a network failure like any other: retried, not blamed on CORS.
+    expect(findings.down).toMatchObject({ code: 'network', retryable: true });
+    expect(findings.down?.message).toMatch(/after 3 attempts/);
+    expect(findings.down?.message).not.toMatch(/Access-Control-Allow-Origin/);
   }
 
   it('bundled by esbuild (no error, no warning): lists every message of every vendor', async () => {

@@ -374,6 +374,14 @@ describe('serving the emulators', () => {
     }
   });
 
+  it('startSandbox refuses a port from which its emulators do not fit', async () => {
+    await expect(startSandbox({ port: 65_535 })).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringMatching(/port must be 0 or a port from which 3 in a row are valid/),
+    });
+    await expect(startSandbox({ port: -1 })).rejects.toMatchObject({ code: 'bad_request' });
+  });
+
   it('cors: true lets a page on any origin in: preflights answered, every response allowed', async () => {
     const sandbox = await startSandbox({ cors: true, intercom: { conversations: 2 } });
     const plain = await serveEmulator(createOkChatEmulator({ conversations: 1 }));

@@ -3,8 +3,17 @@
 import { ChatHistoryError, createChatsV1Source } from 'chat-history-kit';
 import { type Exported, exportAll } from '../export-all.js';
 
+interface Outcome {
+  code: string;
+  retryable: boolean;
+  message: string;
+}
+
 interface Findings extends Exported {
-  refused?: { code: string; retryable: boolean; message: string };
+  /** A server without CORS headers. */
+  refused?: Outcome;
+  /** A server that is down. */
+  down?: Outcome;
 }
 
 // Typed here: the project compiles without the DOM library.
@@ -17,17 +26,19 @@ const query = new URLSearchParams(page.location.search);
 
 async function run(): Promise<Findings> {
   const findings: Findings = await exportAll(query, 6);
-  const closed = query.get('closed');
-  if (closed !== null) {
-    // An emulator served without CORS: the browser refuses its answers.
+  // An emulator served without CORS (the browser refuses its answers), and a port nobody
+  // listens on (the network fails).
+  for (const [name, baseURL] of [
+    ['refused', query.get('closed')],
+    ['down', query.get('down')],
+  ] as const) {
+    if (baseURL === null) continue;
     try {
-      const retry = { baseDelayMs: 1, maxDelayMs: 5 };
-      await createChatsV1Source({ apiKey: 'k', baseURL: closed, retry })
-        .listConversations()
-        .toArray();
+      const retry = { retries: 2, baseDelayMs: 1, maxDelayMs: 5 };
+      await createChatsV1Source({ apiKey: 'k', baseURL, retry }).listConversations().toArray();
     } catch (error) {
       if (!ChatHistoryError.is(error)) throw error;
-      findings.refused = { code: error.code, retryable: error.retryable, message: error.message };
+      findings[name] = { code: error.code, retryable: error.retryable, message: error.message };
     }
   }
   return findings;
