@@ -23,6 +23,8 @@ export default defineConfig([
     // The command-line tool: ESM only, never imported.
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
+    // The entry stays tiny (signal handlers first); the tool loads after, as its own chunk.
+    splitting: true,
     target: 'node20',
     platform: 'node',
     sourcemap: true,

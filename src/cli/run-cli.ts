@@ -202,8 +202,9 @@ async function exportCommand(
         .catch(() => undefined);
       progress?.finish({ destination, failed: true, unwritten: writer?.failed ?? false });
     }
-    if (interrupted && closedPipe) error = abortedError(controller.signal, undefined);
-    return report(error, {
+    // A reader that went away with the same Ctrl-C: the export was interrupted all the same.
+    const failure = interrupted && closedPipe ? abortedError(controller.signal, undefined) : error;
+    return report(failure, {
       values,
       targets,
       say,
