@@ -262,6 +262,30 @@ describe('exportHistory over several sources', () => {
     expect(() => exportHistory([])).toThrow(/at least one source/);
   });
 
+  it('onMessagesFetched is told each page of messages as it arrives, before the conversation', async () => {
+    const emulator = createChatsV1Emulator({ chats: 2, messagesPerChat: 35 });
+    const source = createChatsV1Source({
+      apiKey: emulator.apiKey,
+      baseURL: 'https://c.test',
+      fetch: emulator.fetch,
+    });
+    const events: string[] = [];
+    for await (const { conversation, messages } of exportHistory(source, {
+      pageSize: 10,
+      concurrency: 1,
+      onMessagesFetched: (event) => events.push(`${event.conversationId}:${event.messages}`),
+    })) {
+      events.push(`yield ${conversation.id}:${messages.length}`);
+    }
+    // Conversations are fetched side by side; each one's pages come in order, before it is yielded.
+    for (const id of emulator.chats().map((chat) => String(chat.id))) {
+      const pages = events.filter((event) => event.startsWith(`${id}:`));
+      expect(pages).toEqual([`${id}:10`, `${id}:10`, `${id}:10`, `${id}:5`]);
+      const yielded = events.indexOf(`yield ${id}:35`);
+      expect(yielded).toBeGreaterThan(events.lastIndexOf(`${id}:5`));
+    }
+  });
+
   it('updatedSince goes to the sources that can filter by it, events come when asked', async () => {
     const intercom = createIntercomEmulator({ conversations: 12 });
     const chats = createChatsV1Emulator({ chats: 3 });
