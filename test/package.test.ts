@@ -85,6 +85,9 @@ describe('published package', () => {
       .map((manifest) => minimum(manifest.engines?.node ?? '0'))
       .reduce((highest, version) => (compare(version, highest) > 0 ? version : highest));
     expect(compare(minimum(packageJson.engines.node), needed)).toBeGreaterThanOrEqual(0);
+    // The CommonJS build of chat-history-kit/testing requires srvx, an ES module: Node loads
+    // one with require() from 20.19.
+    expect(compare(minimum(packageJson.engines.node), ['20', '19', '0'])).toBeGreaterThanOrEqual(0);
   });
 
   it('every @see in the published types points at a shipped document', () => {
