@@ -38,6 +38,12 @@ export interface HistoryGenerator<Plan extends ConversationPlan> {
   touchedConversation(record: WireRecord, sequence: number): WireRecord;
   /** A message that never existed, for the front or the end of a conversation. */
   freshMessage(plan: Plan, where: 'front' | 'end', sequence: number): WireRecord;
+  /**
+   * Whether a message appended to a conversation updates it (`touchedConversation`) and moves it
+   * to the front of the listing, as a vendor listing by update time does.
+   * @default false
+   */
+  readonly newMessageUpdatesConversation?: boolean;
   /** The body of one page: the vendor's envelope around `window.records`. */
   envelope(window: ServedWindow, listing: LiveListingKind): unknown;
 }
@@ -191,8 +197,23 @@ export class EmulatedHistory<Plan extends ConversationPlan> {
   #liveMessagesOf(plan: Plan): LiveRecords<WireRecord> {
     return {
       idOf: (record) => String(record.id),
-      fresh: (where, sequence) => this.#generator.freshMessage(plan, where, sequence),
+      fresh: (where, sequence) => {
+        const message = this.#generator.freshMessage(plan, where, sequence);
+        if (where === 'end' && this.#generator.newMessageUpdatesConversation) {
+          this.#touch(plan.id, sequence);
+        }
+        return message;
+      },
     };
+  }
+
+  /** The conversation, updated, at the front of the listing. */
+  #touch(id: string, sequence: number): void {
+    const index = this.#listed.findIndex((record) => String(record.id) === id);
+    const [record] = index < 0 ? [] : this.#listed.splice(index, 1);
+    if (record !== undefined) {
+      this.#listed.unshift(this.#generator.touchedConversation(record, sequence));
+    }
   }
 }
 

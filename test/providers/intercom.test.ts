@@ -446,6 +446,36 @@ describe('intercom: conversations', () => {
     expect(later).toHaveLength(9);
   });
 
+  it('a part added live updates its conversation: listed first, found by updatedSince', async () => {
+    const emulator = emulate({
+      conversations: 6,
+      live: { listings: ['messages'], schedule: () => ['append'] },
+    });
+    const before = emulator.conversations().map((record) => String(record.id));
+    const newest = Math.max(...emulator.conversations().map((record) => Number(record.updated_at)));
+    const last = before.at(-1) ?? '';
+    // Reading the oldest conversation makes the emulator add a part to it.
+    const read = await intercom().listMessages(last).toArray();
+    expect(emulator.live?.log).toEqual([
+      expect.objectContaining({ change: 'append', listing: 'messages', conversationId: last }),
+    ]);
+    expect(emulator.conversations().map((record) => String(record.id))).toEqual([
+      last,
+      ...before.slice(0, -1),
+    ]);
+    const since = new Date((newest + 1) * 1000).toISOString();
+    const changed = await intercom().listConversations({ updatedSince: since }).toArray();
+    expect(changed.map((conversation) => conversation.id)).toEqual([last]);
+    // The new part is there, after the ones read before, and no older than its conversation's update.
+    const again = await intercom().listMessages(last).toArray();
+    expect(again.slice(0, read.length).map((message) => message.id)).toEqual(
+      read.map((message) => message.id),
+    );
+    expect(again.length).toBeGreaterThan(read.length);
+    const updatedAt = changed[0]?.updatedAt ?? '';
+    expect((again.at(-1)?.createdAt ?? '') <= updatedAt).toBe(true);
+  });
+
   it('a search survives faults on any of its pages, each retried', async () => {
     const emulator = emulate({
       conversations: 40,

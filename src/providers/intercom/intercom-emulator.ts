@@ -358,11 +358,12 @@ export function createIntercomEmulator(options: IntercomEmulatorOptions = {}): I
         return planAt(index, updatedAt, 0);
       },
       touchedConversation: (record) => ({ ...record, updated_at: newestUpdate() }),
+      // A new part updates its conversation, which Intercom then lists first.
+      newMessageUpdatesConversation: true,
       freshMessage(plan, where, sequence) {
-        const at =
-          where === 'front'
-            ? plan.createdAt - (sequence + 1) * 60
-            : LATEST_UPDATE + (sequence + 1) * 60;
+        // An appended part is the newest thing in the workspace; its conversation is updated
+        // right after it (newMessageUpdatesConversation).
+        const at = where === 'front' ? plan.createdAt - (sequence + 1) * 60 : newestUpdate();
         return partAt(plan, 1, String(29_000_000_000 + plan.index * 10_000 + sequence), at);
       },
       envelope(served, listing) {
