@@ -16,10 +16,12 @@ export function optionsObject<T extends object>(
 ): Partial<T> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument(
-      `${what} must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
-      source,
-    );
+    throw invalidArgument(`${what} must be an object, got ${kindOf(value)}`, source);
   }
   return value;
+}
+
+/** What a caller passed, for an error: `null`, `an array`, or its `typeof`. */
+export function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }

@@ -5,7 +5,7 @@ import {
   type ListConversationsOptions,
   type ListMessagesOptions,
 } from '../chat-history-source.js';
-import { invalidArgument, optionsObject } from '../errors/invalid-argument.js';
+import { invalidArgument, kindOf, optionsObject } from '../errors/invalid-argument.js';
 import { unsupported } from '../errors/unsupported.js';
 import { encodePathSegment } from '../http/encode-path-segment.js';
 import {
@@ -524,7 +524,7 @@ function secretsOf(
 function checkTimestamp(value: unknown, name: string, source: string): string {
   if (typeof value !== 'string') {
     throw invalidArgument(
-      `${name} must be an ISO 8601 timestamp string, got ${typeOf(value)}`,
+      `${name} must be an ISO 8601 timestamp string, got ${kindOf(value)}`,
       source,
     );
   }
@@ -534,10 +534,6 @@ function checkTimestamp(value: unknown, name: string, source: string): string {
     if (!(error instanceof InvalidTimestampError)) throw error;
     throw invalidArgument(`${name} must be an ISO 8601 timestamp: ${error.message}`, source);
   }
-}
-
-function typeOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
 function checkText(value: unknown, name: string, source: string): void {

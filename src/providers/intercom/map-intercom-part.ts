@@ -67,7 +67,8 @@ export function mapIntercomPart(
   const isSource = conversation !== undefined && raw === conversation.source;
   const partType = isSource ? SOURCE_PART_TYPE : (wire.part_type ?? null);
   const attachments = (wire.attachments ?? []).map(mapAttachment);
-  const isEvent = !isSource && !(wire.body != null && wire.body !== '') && attachments.length === 0;
+  // The same test that left events out of the page unless asked for.
+  const isEvent = !isSource && isEventPart(raw);
   const createdAt = isSource ? conversation.created_at : wire.created_at;
   if (createdAt == null) {
     throw new InvalidFieldError(
