@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -324,6 +325,15 @@ describe('usage', () => {
       'a path under a file',
       (base: string) => join(base, 'file.txt', 'out.ndjson'),
       /is under a file, not a folder/,
+    ],
+    [
+      // Passes the path checks; opening it is what fails.
+      'a link into a folder that does not exist',
+      (base: string) => {
+        symlinkSync(join(base, 'gone', 'out.ndjson'), join(base, 'link.ndjson'));
+        return join(base, 'link.ndjson');
+      },
+      /cannot be written: its folder does not exist/,
     ],
     [
       'a folder named with a trailing slash',

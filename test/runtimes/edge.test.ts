@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { EdgeRuntime, runServer } from 'edge-runtime';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/testing/index.js';
+import { node24, runCommand as run } from '../helpers/run-command.js';
 import { sandboxQuery } from './export-all.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -27,15 +27,6 @@ async function bundle(entry: string, format: 'iife' | 'esm'): Promise<string> {
   });
   expect(result.errors).toEqual([]);
   return result.outputFiles[0]?.text ?? '';
-}
-
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} failed: ${error.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
 }
 
 describe('edge runtimes, without nodejs_compat or polyfills', () => {
@@ -79,12 +70,7 @@ describe('edge runtimes, without nodejs_compat or polyfills', () => {
     try {
       const file = join(dir, 'worker.mjs');
       await writeFile(file, await bundle('workerd-entry.ts', 'esm'));
-      const output = await run('npm', [
-        'exec',
-        '--yes',
-        '--package=node@24',
-        '--',
-        'node',
+      const output = await run(await node24(), [
         join(EDGE, 'run-workerd.mjs'),
         file,
         `http://worker.test/?${query}`,

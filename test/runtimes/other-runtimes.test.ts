@@ -1,27 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { node24, ROOT, runCommand as run } from '../helpers/run-command.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const SMOKE = join(import.meta.dirname, 'smoke.mjs');
 const BIN = join(ROOT, 'node_modules', '.bin');
-
-/** Runs a command in the package root; resolves with its output, rejects with what it printed. */
-function run(command: string, args: string[], timeout = 120_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd: ROOT, timeout, maxBuffer: 16 << 20 },
-      (error, stdout, stderr) => {
-        if (error)
-          reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${stderr}`));
-        else resolve(stdout);
-      },
-    );
-  });
-}
 
 /**
  * The runtimes the suite itself does not run in: each runs the built package on a sandbox of
@@ -33,17 +16,7 @@ const RUNTIMES: { name: string; command: () => Promise<[string, string[]]> }[] =
   {
     name: 'Node 24',
     command: async () => {
-      const node = (
-        await run('npm', [
-          'exec',
-          '--yes',
-          '--package=node@24',
-          '--',
-          'node',
-          '-p',
-          'process.execPath',
-        ])
-      ).trim();
+      const node = await node24();
       const version = (await run(node, ['--version'])).trim();
       expect(version).toMatch(/^v24\./);
       return [node, []];
