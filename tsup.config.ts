@@ -6,6 +6,7 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       provider: 'src/provider.ts',
+      'store/index': 'src/store/index.ts',
       'testing/index': 'src/testing/index.ts',
       'testing/msw': 'src/testing/msw.ts',
     },
@@ -18,6 +19,8 @@ export default defineConfig([
     treeshake: true,
     // ESM-only and tiny: bundled, so the CommonJS build works on every Node 20.
     noExternal: ['p-limit', 'yocto-queue'],
+    // The database drivers load only when a store of theirs is opened.
+    external: ['@duckdb/node-api', 'pg'],
   },
   {
     // The command-line tool: ESM only, never imported.
@@ -31,5 +34,6 @@ export default defineConfig([
     clean: false,
     banner: { js: '#!/usr/bin/env node' },
     noExternal: ['p-limit', 'yocto-queue'],
+    external: ['@duckdb/node-api', 'pg'],
   },
 ]);

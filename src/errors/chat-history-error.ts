@@ -33,6 +33,18 @@ export interface ChatHistoryErrorCodes {
   invalid_response: false;
   /** The source cannot do what was asked (a listing or filter its vendor lacks). Not retried. */
   unsupported: false;
+  /**
+   * Another sync holds the store: a DuckDB file another process (or another `openStore` in this
+   * one) has open, or a PostgreSQL store another `syncHistory` is writing. Try again once it ends.
+   */
+  store_locked: true;
+  /**
+   * The store failed: it cannot be reached or opened, a statement failed, or it was made by a
+   * newer version of this library. `retryable` is true when the connection failed.
+   */
+  store_failed: false;
+  /** The database driver a store needs is not installed; the message says what to install. */
+  driver_missing: false;
 }
 
 /** What went wrong, in a form callers can switch on: see {@link ChatHistoryErrorCodes}. */
@@ -80,6 +92,9 @@ const RETRYABLE_BY_DEFAULT: {
   aborted: false,
   invalid_response: false,
   unsupported: false,
+  store_locked: true,
+  store_failed: false,
+  driver_missing: false,
 };
 
 /**

@@ -87,6 +87,12 @@ export function hasNoLoneSurrogate(text: string): boolean {
   return !SURROGATE.test(text) || !LONE_SURROGATE.test(text);
 }
 
+/** `text` with each surrogate half that lacks its partner replaced by U+FFFD. */
+export function wellFormedText(text: string): string {
+  if (isWellFormedText(text)) return text;
+  return text.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+}
+
 /** Characters `JSON.stringify` leaves raw that a terminal may still act on. */
 const JSON_UNSAFE = new RegExp(`[\\u007f-\\u009f${INVISIBLE}]`, 'g');
 const JSON_HAS_UNSAFE = new RegExp(JSON_UNSAFE.source);

@@ -1,0 +1,15 @@
+// `chat-history-kit/store`: the databases `syncHistory` keeps in sync.
+export { openStore } from './open-store.js';
+export type {
+  ChangeCounts,
+  CheckpointRow,
+  ConversationCheckpoint,
+  SourceKey,
+  SourceState,
+  Store,
+  StoreBatch,
+  StoreBatchResult,
+  StoredConversation,
+  StoreKind,
+  StoreSync,
+} from './store.js';

@@ -1,0 +1,106 @@
+import type { Client } from 'pg';
+import { ChatHistoryError } from '../../errors/chat-history-error.js';
+import { invalidArgument } from '../../errors/invalid-argument.js';
+import { openSqlStore, type SqlConnection, type SqlEngine, type SqlParam } from '../sql-store.js';
+import type { Store } from '../store.js';
+import { driverMissing, storeFailed } from '../store-errors.js';
+import type { SqlDialect } from '../store-schema.js';
+
+const POSTGRES_DIALECT: SqlDialect = {
+  json: 'JSONB',
+  textList: 'text[]',
+  noNul: true,
+  inList: (column, param) => `${column} = ANY(${param}::text[])`,
+};
+
+// Advisory lock keys ("chk" sync and schema): one sync of a database at a time, one migration.
+const SYNC_LOCK = 0x63686b01;
+const SCHEMA_LOCK = 0x63686b02;
+
+/** Opens a PostgreSQL database through `pg`; the tables go in the default schema (`public`). */
+export async function openPostgresStore(url: string): Promise<Store> {
+  const { location, redact } = describe(url);
+  const pg = await loadDriver();
+  const client: Client = new pg.Client({
+    connectionString: url,
+    application_name: 'chat-history-kit',
+  });
+  // A server that goes away later fails the next query; it must not crash the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw storeFailed(`cannot connect to ${location}`, error, { retryable: true, redact });
+  }
+  const connection: SqlConnection = {
+    async query(sql, params: readonly SqlParam[] = []) {
+      try {
+        const result = await client.query({ text: sql, values: [...params] });
+        return result.rows as Record<string, unknown>[];
+      } catch (error) {
+        throw storeFailed(`${location}: a statement failed`, error, { redact });
+      }
+    },
+    async close() {
+      await client.end().catch(() => undefined);
+    },
+  };
+  const engine: SqlEngine = {
+    kind: 'postgres',
+    location,
+    dialect: POSTGRES_DIALECT,
+    connection,
+    async lock() {
+      const rows = await connection.query(`SELECT pg_try_advisory_lock(${SYNC_LOCK}) AS locked`);
+      return rows[0]?.locked === true;
+    },
+    async unlock() {
+      await connection.query(`SELECT pg_advisory_unlock(${SYNC_LOCK})`);
+    },
+    async lockSchema() {
+      await connection.query(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`);
+    },
+  };
+  try {
+    return await openSqlStore(engine);
+  } catch (error) {
+    await connection.close();
+    throw ChatHistoryError.is(error) ? error : storeFailed(`${location}: the schema`, error);
+  }
+}
+
+/** The URL without its password, and a redactor of the password. */
+function describe(url: string): { location: string; redact: (text: string) => string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidArgument('the PostgreSQL store URL is not a valid URL');
+  }
+  const secrets = [parsed.password, safeDecode(parsed.password)].filter((text) => text !== '');
+  parsed.password = '';
+  parsed.search = '';
+  const location = parsed.toString();
+  const redact = (text: string) =>
+    secrets.reduce((result, secret) => result.replaceAll(secret, '[redacted]'), text);
+  return { location, redact };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+type PgDriver = typeof import('pg');
+
+async function loadDriver(): Promise<PgDriver> {
+  try {
+    const loaded = (await import('pg')) as PgDriver & { default?: PgDriver };
+    return loaded.default ?? loaded;
+  } catch {
+    throw driverMissing('pg', 'A PostgreSQL store');
+  }
+}

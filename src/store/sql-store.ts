@@ -1,0 +1,408 @@
+import { ChatHistoryError } from '../errors/chat-history-error.js';
+import type { JsonObject } from '../model/json.js';
+import {
+  addChanges,
+  type ChangeCounts,
+  type ConversationCheckpoint,
+  noChanges,
+  type SourceKey,
+  type SourceState,
+  type Store,
+  type StoreBatch,
+  type StoreBatchResult,
+  type StoredConversation,
+  type StoreKind,
+  type StoreSync,
+  sourceKeyOf,
+} from './store.js';
+import { storeFailed, storeLocked } from './store-errors.js';
+import {
+  CONVERSATIONS,
+  columnLists,
+  latestVersion,
+  MESSAGES,
+  migrations,
+  type SqlDialect,
+  type TableSpec,
+  upsertSql,
+} from './store-schema.js';
+
+/** A parameter: a text, `NULL`, or a list of texts. */
+export type SqlParam = string | null | readonly (string | null)[];
+
+/** A row as a driver returns it. */
+export type SqlRow = Record<string, unknown>;
+
+/** One connection to a database, as the engines' drivers are wrapped. */
+export interface SqlConnection {
+  query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
+  close(): Promise<void>;
+}
+
+/** What an engine adds to the shared SQL store. */
+export interface SqlEngine {
+  kind: StoreKind;
+  location: string;
+  dialect: SqlDialect;
+  connection: SqlConnection;
+  /** Takes the engine's cross-process sync lock: `false` when another holder has it. */
+  lock(): Promise<boolean>;
+  unlock(): Promise<void>;
+  /** Serializes schema changes across processes, inside the migration's transaction. */
+  lockSchema?(): Promise<void>;
+  /** Runs after `close()` released the connection. */
+  release?(): Promise<void> | void;
+}
+
+/** Creates or migrates the schema, then wraps the engine as a {@link Store}. */
+export async function openSqlStore(engine: SqlEngine): Promise<Store> {
+  await migrate(engine);
+  return new SqlStore(engine);
+}
+
+/** Brings the schema to `target` (the latest by default), never dropping anything. */
+export async function migrate(engine: SqlEngine, target = latestVersion(engine.dialect)) {
+  const { connection, dialect } = engine;
+  await transaction(connection, async () => {
+    await engine.lockSchema?.();
+    const found = await connection.query(
+      `SELECT count(*) AS tables FROM information_schema.tables
+       WHERE table_schema = current_schema() AND table_name = 'chat_history_store'`,
+    );
+    let version = 0;
+    if (Number(found[0]?.tables) > 0) {
+      const rows = await connection.query('SELECT version FROM chat_history_store');
+      version = Number(rows[0]?.version ?? 0);
+    }
+    const steps = migrations(dialect);
+    if (version > steps.length) {
+      throw storeFailed(
+        `${engine.location} has schema version ${version}, newer than this version of chat-history-kit knows (${steps.length}): update chat-history-kit`,
+      );
+    }
+    for (let next = version + 1; next <= target; next++) {
+      for (const statement of steps[next - 1] ?? []) await connection.query(statement);
+      await connection.query(
+        next === 1
+          ? 'INSERT INTO chat_history_store (version, last_sync) VALUES (1, NULL)'
+          : `UPDATE chat_history_store SET version = ${next}`,
+      );
+    }
+  });
+}
+
+async function transaction<T>(connection: SqlConnection, work: () => Promise<T>): Promise<T> {
+  await connection.query('BEGIN TRANSACTION');
+  try {
+    const result = await work();
+    await connection.query('COMMIT');
+    return result;
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+class SqlStore implements Store {
+  readonly kind: StoreKind;
+  readonly location: string;
+  readonly #engine: SqlEngine;
+  #syncing = false;
+  #closed: Promise<void> | undefined;
+
+  constructor(engine: SqlEngine) {
+    this.#engine = engine;
+    this.kind = engine.kind;
+    this.location = engine.location;
+  }
+
+  async beginSync(): Promise<StoreSync> {
+    if (this.#closed) throw storeFailed(`${this.location} is closed`);
+    if (this.#syncing) throw storeLocked(this.location);
+    this.#syncing = true;
+    try {
+      if (!(await this.#engine.lock())) throw storeLocked(this.location);
+    } catch (error) {
+      this.#syncing = false;
+      throw error;
+    }
+    try {
+      const syncedAt = await this.#nextSyncTime();
+      return new SqlStoreSync(this.#engine, syncedAt, async () => {
+        this.#syncing = false;
+        await this.#engine.unlock();
+      });
+    } catch (error) {
+      this.#syncing = false;
+      await this.#engine.unlock().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Now, or just after the last sync when the clock went back. */
+  async #nextSyncTime(): Promise<string> {
+    const { connection } = this.#engine;
+    return transaction(connection, async () => {
+      const rows = await connection.query('SELECT last_sync FROM chat_history_store');
+      const last = rows[0]?.last_sync;
+      const now = microsecondsOf(canonicalNow());
+      const next = typeof last === 'string' ? Math.max(now, microsecondsOf(last) + 1) : now;
+      const syncedAt = canonicalOf(next);
+      await connection.query('UPDATE chat_history_store SET last_sync = $1', [syncedAt]);
+      return syncedAt;
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      try {
+        await this.#engine.connection.close();
+      } finally {
+        await this.#engine.release?.();
+      }
+    })();
+    return this.#closed;
+  }
+}
+
+class SqlStoreSync implements StoreSync {
+  readonly syncedAt: string;
+  readonly #engine: SqlEngine;
+  readonly #end: () => Promise<void>;
+  #ended: Promise<void> | undefined;
+
+  constructor(engine: SqlEngine, syncedAt: string, end: () => Promise<void>) {
+    this.#engine = engine;
+    this.syncedAt = syncedAt;
+    this.#end = end;
+  }
+
+  async readSource(key: SourceKey): Promise<SourceState | null> {
+    const rows = await this.#query(
+      'SELECT updated_since FROM chat_history_sync_sources WHERE source = $1 AND account = $2',
+      [key.source, key.account],
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
+    return { updatedSince: typeof row.updated_since === 'string' ? row.updated_since : null };
+  }
+
+  async readConversations(
+    key: SourceKey,
+    ids: readonly string[],
+  ): Promise<Map<string, StoredConversation>> {
+    const found = new Map<string, StoredConversation>();
+    if (ids.length === 0) return found;
+    const { dialect } = this.#engine;
+    const params = [key.source, key.account, ids];
+    const rows = await this.#query(
+      `SELECT id, deleted_at IS NOT NULL AS deleted FROM conversations
+       WHERE source = $1 AND account = $2 AND ${dialect.inList('id', '$3')}`,
+      params,
+    );
+    for (const row of rows) {
+      found.set(String(row.id), { deleted: row.deleted === true, checkpoint: null });
+    }
+    const checkpoints = await this.#query(
+      `SELECT conversation_id, signature, cursor, overlap, full_since
+       FROM chat_history_sync_checkpoints
+       WHERE source = $1 AND account = $2 AND ${dialect.inList('conversation_id', '$3')}`,
+      params,
+    );
+    for (const row of checkpoints) {
+      const id = String(row.conversation_id);
+      const checkpoint = readCheckpoint(row);
+      const stored = found.get(id);
+      if (stored) stored.checkpoint = checkpoint;
+      else found.set(id, { deleted: false, checkpoint });
+    }
+    return found;
+  }
+
+  async write(batch: StoreBatch): Promise<StoreBatchResult> {
+    const { connection } = this.#engine;
+    try {
+      return await transaction(connection, () => this.#write(batch));
+    } catch (error) {
+      throw ChatHistoryError.is(error) ? error : storeFailed(this.#what('write'), error);
+    }
+  }
+
+  async #write(batch: StoreBatch): Promise<StoreBatchResult> {
+    const { dialect, connection } = this.#engine;
+    const counts: StoreBatchResult = new Map();
+    const countsOf = (key: SourceKey) => {
+      const id = sourceKeyOf(key);
+      let found = counts.get(id);
+      if (found === undefined) {
+        found = noChanges();
+        counts.set(id, found);
+      }
+      return found;
+    };
+    const syncedAt = this.syncedAt;
+
+    await this.#upsert(CONVERSATIONS, batch.conversations, 'conversations', countsOf);
+    await this.#upsert(MESSAGES, batch.messages, 'messages', countsOf);
+
+    if (batch.checkpoints.length > 0) {
+      const rows = batch.checkpoints;
+      const list = (read: (row: (typeof rows)[number]) => string | null) => rows.map(read);
+      await connection.query(
+        `INSERT INTO chat_history_sync_checkpoints
+           (source, account, conversation_id, signature, cursor, overlap, full_since)
+         SELECT ${[1, 2, 3, 4, 5, 6, 7].map((n) => `unnest($${n}::${dialect.textList})`).join(', ')}
+         ON CONFLICT (source, account, conversation_id) DO UPDATE SET
+           signature = excluded.signature, cursor = excluded.cursor,
+           overlap = excluded.overlap, full_since = excluded.full_since`,
+        [
+          list((row) => row.source),
+          list((row) => row.account),
+          list((row) => row.conversationId),
+          list((row) => row.checkpoint.signature),
+          list((row) =>
+            row.checkpoint.cursor === null ? null : JSON.stringify(row.checkpoint.cursor),
+          ),
+          list((row) => JSON.stringify(row.checkpoint.overlap)),
+          list((row) => row.checkpoint.fullSince),
+        ],
+      );
+    }
+
+    for (const gone of batch.messageDeletes) {
+      const rows = await connection.query(
+        `UPDATE messages SET deleted_at = $1::TIMESTAMPTZ
+         WHERE source = $2 AND account = $3 AND conversation_id = $4
+           AND deleted_at IS NULL AND synced_at < $5::TIMESTAMPTZ
+         RETURNING id`,
+        [syncedAt, gone.source, gone.account, gone.conversationId, gone.since],
+      );
+      countsOf(gone).messages.deleted += rows.length;
+    }
+
+    for (const gone of batch.conversationDeletes) {
+      const conversations = await connection.query(
+        `UPDATE conversations SET deleted_at = $1::TIMESTAMPTZ
+         WHERE source = $2 AND account = $3 AND deleted_at IS NULL AND synced_at < $4::TIMESTAMPTZ
+         RETURNING id`,
+        [syncedAt, gone.source, gone.account, gone.since],
+      );
+      const counted = countsOf(gone);
+      counted.conversations.deleted += conversations.length;
+      if (conversations.length === 0) continue;
+      const messages = await connection.query(
+        `UPDATE messages SET deleted_at = $1::TIMESTAMPTZ
+         WHERE source = $2 AND account = $3 AND deleted_at IS NULL
+           AND ${dialect.inList('conversation_id', '$4')}
+         RETURNING id`,
+        [syncedAt, gone.source, gone.account, conversations.map((row) => String(row.id))],
+      );
+      counted.messages.deleted += messages.length;
+      // The next sync that lists one again reads it whole.
+      await connection.query(
+        `DELETE FROM chat_history_sync_checkpoints
+         WHERE source = $1 AND account = $2 AND ${dialect.inList('conversation_id', '$3')}`,
+        [gone.source, gone.account, conversations.map((row) => String(row.id))],
+      );
+    }
+
+    for (const { source, account, state } of batch.sources) {
+      await connection.query(
+        `INSERT INTO chat_history_sync_sources (source, account, updated_since)
+         VALUES ($1, $2, $3)
+         ON CONFLICT (source, account) DO UPDATE SET updated_since = excluded.updated_since`,
+        [source, account, state.updatedSince],
+      );
+    }
+    return counts;
+  }
+
+  /** Upserts the records, stamping every one seen, and counts those inserted or changed. */
+  async #upsert<T extends { source: string; account: string; id: string }>(
+    spec: TableSpec<T>,
+    records: readonly T[],
+    field: 'conversations' | 'messages',
+    countsOf: (key: SourceKey) => ChangeCounts,
+  ): Promise<void> {
+    if (records.length === 0) return;
+    const { dialect, connection } = this.#engine;
+    // Every row seen is stamped, changed or not: a later complete listing or re-read marks
+    // deleted what was not seen since it started.
+    for (const [key, ids] of idsBySource(records)) {
+      await connection.query(
+        `UPDATE ${spec.name} SET synced_at = $1::TIMESTAMPTZ
+         WHERE source = $2 AND account = $3 AND ${dialect.inList('id', '$4')}`,
+        [this.syncedAt, key.source, key.account, ids],
+      );
+    }
+    const lists = columnLists(spec, records, dialect);
+    const written = await connection.query(upsertSql(spec, dialect), [...lists, this.syncedAt]);
+    for (const row of written) {
+      countsOf({ source: String(row.source), account: String(row.account) })[field].upserted += 1;
+    }
+  }
+
+  end(): Promise<void> {
+    this.#ended ??= this.#end();
+    return this.#ended;
+  }
+
+  async #query(sql: string, params: readonly SqlParam[]): Promise<SqlRow[]> {
+    try {
+      return await this.#engine.connection.query(sql, params);
+    } catch (error) {
+      throw ChatHistoryError.is(error) ? error : storeFailed(this.#what('read'), error);
+    }
+  }
+
+  #what(action: 'read' | 'write'): string {
+    return `${this.#engine.location}: a ${action} failed`;
+  }
+}
+
+function idsBySource(records: readonly { source: string; account: string; id: string }[]) {
+  const groups = new Map<string, { key: SourceKey; ids: string[] }>();
+  for (const record of records) {
+    const id = sourceKeyOf(record);
+    let group = groups.get(id);
+    if (group === undefined) {
+      group = { key: { source: record.source, account: record.account }, ids: [] };
+      groups.set(id, group);
+    }
+    group.ids.push(record.id);
+  }
+  return [...groups.values()].map(({ key, ids }) => [key, ids] as const);
+}
+
+function readCheckpoint(row: SqlRow): ConversationCheckpoint {
+  const cursor = typeof row.cursor === 'string' ? (JSON.parse(row.cursor) as JsonObject) : null;
+  const overlap: unknown = typeof row.overlap === 'string' ? JSON.parse(row.overlap) : [];
+  return {
+    signature: typeof row.signature === 'string' ? row.signature : null,
+    cursor,
+    overlap: Array.isArray(overlap) ? overlap.map(String) : [],
+    fullSince: typeof row.full_since === 'string' ? row.full_since : null,
+  };
+}
+
+/** The counts of every source of a batch result together. */
+export function totalOf(result: StoreBatchResult): ChangeCounts {
+  const total = noChanges();
+  for (const counts of result.values()) addChanges(total, counts);
+  return total;
+}
+
+function canonicalNow(): string {
+  return `${new Date().toISOString().slice(0, 23)}000Z`;
+}
+
+/** Microseconds since the epoch of a canonical timestamp (exact: below 2^53). */
+function microsecondsOf(canonical: string): number {
+  return Date.parse(`${canonical.slice(0, 23)}Z`) * 1000 + Number(canonical.slice(23, 26));
+}
+
+function canonicalOf(microseconds: number): string {
+  const milliseconds = Math.floor(microseconds / 1000);
+  const rest = String(microseconds - milliseconds * 1000).padStart(3, '0');
+  return `${new Date(milliseconds).toISOString().slice(0, 23)}${rest}Z`;
+}
