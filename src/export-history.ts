@@ -6,6 +6,7 @@ import { invalidArgument, optionsObject } from './errors/invalid-argument.js';
 import { unsupported } from './errors/unsupported.js';
 import type { Conversation, Message } from './model/canonical-schemas.js';
 import { MAX_CONCURRENCY } from './paginate/paginate.js';
+import { SignalFanout } from './paginate/signal-fanout.js';
 import type { RequestLimiter } from './paginate/types.js';
 
 /** Options of {@link exportHistory}. */
@@ -298,35 +299,5 @@ class Wakeup {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const resolve of waiters) resolve();
-  }
-}
-
-/**
- * Signals that abort with one signal, one per listing, so that signal has a single listener
- * however many listings are in flight (runtimes warn of a leak past ten listeners on one signal,
- * and the way to raise that limit is a Node built-in).
- */
-class SignalFanout {
-  readonly #signal: AbortSignal;
-  readonly #children = new Set<AbortController>();
-
-  constructor(signal: AbortSignal) {
-    this.#signal = signal;
-    signal.addEventListener(
-      'abort',
-      () => {
-        for (const child of this.#children) child.abort(signal.reason);
-        this.#children.clear();
-      },
-      { once: true },
-    );
-  }
-
-  /** A signal that aborts with the parent; `release()` it when its listing is done. */
-  child(): { signal: AbortSignal; release(): void } {
-    const controller = new AbortController();
-    if (this.#signal.aborted) controller.abort(this.#signal.reason);
-    else this.#children.add(controller);
-    return { signal: controller.signal, release: () => this.#children.delete(controller) };
   }
 }

@@ -81,6 +81,7 @@ export type {
   PaginationStrategy,
   RecordIssue,
   RequestLimiter,
+  RequestSent,
   TruncatedWarning,
 } from './paginate/types.js';
 export {
@@ -97,4 +98,25 @@ export {
   OKCHAT_DEFAULT_BASE_URL,
   type OkChatSourceOptions,
 } from './providers/okchat/okchat-source.js';
+export type {
+  ChangeCounts,
+  CheckpointRow,
+  ConversationCheckpoint,
+  SourceKey,
+  SourceState,
+  Store,
+  StoreBatch,
+  StoreBatchResult,
+  StoredConversation,
+  StoreKind,
+  StoreSync,
+} from './store/store.js';
+export type { ConversationTask } from './sync/read-conversation.js';
+export {
+  type SourceSyncReport,
+  type SyncHistoryOptions,
+  type SyncProgress,
+  type SyncReport,
+  syncHistory,
+} from './sync/sync-history.js';
 export { VERSION } from './version.js';

@@ -11,6 +11,7 @@ import {
   timeoutError,
   withAttempts,
 } from '../errors/request-error.js';
+import type { RequestSent } from '../paginate/types.js';
 import { createRedactor, type Redactor } from '../text/redact.js';
 import { isWellFormedText, quoted, safeText } from '../text/safe-text.js';
 import { VERSION } from '../version.js';
@@ -106,6 +107,8 @@ export type QueryValue = string | number | boolean | undefined;
 export interface GetJsonOptions {
   query?: Record<string, QueryValue>;
   signal?: AbortSignal | undefined;
+  /** Told of each request sent: every attempt and every redirect followed. */
+  onRequest?: ((request: RequestSent) => void) | undefined;
 }
 
 /** A JSON value a request body can carry. */
@@ -225,7 +228,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
     method: HttpMethod,
     path: string,
     body: string | undefined,
-    { query, signal }: GetJsonOptions,
+    { query, signal, onRequest }: GetJsonOptions,
   ): Promise<unknown> {
     if (typeof path !== 'string' || !isWellFormedText(path)) {
       throw invalidArgument(
@@ -241,7 +244,10 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
     };
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortedError(signal, source);
-      const outcome = await attemptOnce(path, query, body, signal, request);
+      const sent = onRequest
+        ? () => onRequest({ source, method, path: request.path, attempt })
+        : undefined;
+      const outcome = await attemptOnce(path, query, body, signal, request, sent);
       if (outcome.ok) return parseJsonBody(outcome.body, request, outcome.status, redact);
       const failure = outcome.error;
       if (!failure.retryable || attempt > retry.retries) throw withAttempts(failure, attempt);
@@ -259,6 +265,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
     requestBody: string | undefined,
     signal: AbortSignal | undefined,
     request: RequestDescription,
+    onSend: (() => void) | undefined,
   ): Promise<{ ok: true; status: number; body: string } | { ok: false; error: ChatHistoryError }> {
     const ticket = await gate.acquire(signal);
     let throttled = false;
@@ -272,6 +279,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
         requestBody === undefined
           ? {}
           : { method: request.method, body: requestBody, headers: JSON_BODY };
+      onSend?.();
       let response = await $fetch.raw(path, {
         ...sent,
         query: definedQuery(query),
@@ -296,6 +304,7 @@ export function createHttpClient(clientOptions: HttpClientOptions): HttpClient {
           );
         }
         url = target;
+        onSend?.();
         response = await $fetch.raw(target, { ...sent, signal: deadline.signal });
       }
       refuseForeignFinalURL(response, origin, request, redact);

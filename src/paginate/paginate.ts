@@ -86,6 +86,7 @@ interface Settings<Cursor> {
   onInvalidRecord: PaginateOptions['onInvalidRecord'];
   onWarning: PaginateOptions['onWarning'];
   limiter: PaginateOptions['limiter'];
+  onRequest: PaginateOptions['onRequest'];
 }
 
 function readOptions<Cursor extends PageCursor, Info, T>(
@@ -117,6 +118,9 @@ function readOptions<Cursor extends PageCursor, Info, T>(
   }
   if (options.onInvalidRecord !== undefined && typeof options.onInvalidRecord !== 'function') {
     throw invalidArgument('onInvalidRecord must be a function', source);
+  }
+  if (options.onRequest !== undefined && typeof options.onRequest !== 'function') {
+    throw invalidArgument('onRequest must be a function', source);
   }
   if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
     throw invalidArgument('onWarning must be a function', source);
@@ -158,6 +162,7 @@ function readOptions<Cursor extends PageCursor, Info, T>(
     onInvalidRecord: options.onInvalidRecord,
     onWarning: options.onWarning,
     limiter: options.limiter,
+    onRequest: options.onRequest,
   };
 }
 
@@ -221,7 +226,10 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       // A request cancelled while waiting for the shared budget is never sent.
       controller.signal.aborted
         ? Promise.reject(abortedError(controller.signal, source))
-        : definition.fetchPage(cursor, { signal: controller.signal });
+        : definition.fetchPage(cursor, {
+            signal: controller.signal,
+            ...(settings.onRequest ? { onRequest: settings.onRequest } : {}),
+          });
     const sent = settings.limiter ? settings.limiter.run(request) : request();
     const response = sent.then((page) => ({ page, arrival: timeline.arrive(page.total) }));
     // Predictions may fail or be dropped before anyone awaits them.

@@ -117,6 +117,22 @@ export interface PaginateOptions {
   onWarning?: (warning: ListingWarning) => void;
   /** Runs every page request through a budget shared with other listings. */
   limiter?: RequestLimiter;
+  /**
+   * Told of every HTTP request the listing sends: each attempt (retries included) and each
+   * redirect followed, for counting and tracing.
+   */
+  onRequest?: (request: RequestSent) => void;
+}
+
+/** An HTTP request a listing sent, as `onRequest` is told of it. */
+export interface RequestSent {
+  /** Provider key of the source. */
+  source: string;
+  method: string;
+  /** Path of the request, without its query string. */
+  path: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
 }
 
 /** Result of mapping one vendor record. */
@@ -172,7 +188,10 @@ export interface PaginatedListDefinition<Cursor extends PageCursor, Info, T> {
   source: string;
   strategy: PaginationStrategy<Cursor, Info>;
   /** Fetches and reads one page. Must honour `signal`. */
-  fetchPage(cursor: Cursor, context: { signal: AbortSignal }): Promise<FetchedPage<Info>>;
+  fetchPage(
+    cursor: Cursor,
+    context: { signal: AbortSignal; onRequest?: PaginateOptions['onRequest'] },
+  ): Promise<FetchedPage<Info>>;
   /**
    * Validates and maps one record, at `index` of `page` (the page `fetchPage` returned). May
    * throw; a throw counts as an invalid record.

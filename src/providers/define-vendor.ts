@@ -386,13 +386,13 @@ function createSource<
         redact: http.redact,
         defaultPageSize: pageSize,
         maxPageSize,
-        async fetchPage(cursor, { signal }) {
+        async fetchPage(cursor, { signal, onRequest }) {
           const request = requestOf(cursor);
           const { method = 'GET', path, query, body } = listing.request(request);
           const answer =
             method === 'POST'
-              ? await http.postJson(path, body ?? null, { query, signal })
-              : await http.getJson(path, { query, signal });
+              ? await http.postJson(path, body ?? null, { query, signal, onRequest })
+              : await http.getJson(path, { query, signal, onRequest });
           return compiled.readPage(answer, { source, method, path }, request);
         },
         mapRecord: (record, _index, page) => compiled.mapRecord(record, context, page),

@@ -103,10 +103,26 @@ async function transaction<T>(connection: SqlConnection, work: () => Promise<T>)
   }
 }
 
+/**
+ * One statement or transaction on the connection at a time: a sync reads (the listing's
+ * conversations) while its batches are written, and a read must not land inside a write's
+ * transaction.
+ */
+class Turns {
+  #last: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.#last.then(work, work);
+    this.#last = turn.catch(() => undefined);
+    return turn;
+  }
+}
+
 class SqlStore implements Store {
   readonly kind: StoreKind;
   readonly location: string;
   readonly #engine: SqlEngine;
+  readonly #turns = new Turns();
   #syncing = false;
   #closed: Promise<void> | undefined;
 
@@ -121,20 +137,20 @@ class SqlStore implements Store {
     if (this.#syncing) throw storeLocked(this.location);
     this.#syncing = true;
     try {
-      if (!(await this.#engine.lock())) throw storeLocked(this.location);
+      if (!(await this.#turns.run(() => this.#engine.lock()))) throw storeLocked(this.location);
     } catch (error) {
       this.#syncing = false;
       throw error;
     }
     try {
-      const syncedAt = await this.#nextSyncTime();
-      return new SqlStoreSync(this.#engine, syncedAt, async () => {
+      const syncedAt = await this.#turns.run(() => this.#nextSyncTime());
+      return new SqlStoreSync(this.#engine, this.#turns, syncedAt, async () => {
         this.#syncing = false;
-        await this.#engine.unlock();
+        await this.#turns.run(() => this.#engine.unlock());
       });
     } catch (error) {
       this.#syncing = false;
-      await this.#engine.unlock().catch(() => undefined);
+      await this.#turns.run(() => this.#engine.unlock()).catch(() => undefined);
       throw error;
     }
   }
@@ -156,7 +172,7 @@ class SqlStore implements Store {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       try {
-        await this.#engine.connection.close();
+        await this.#turns.run(() => this.#engine.connection.close());
       } finally {
         await this.#engine.release?.();
       }
@@ -168,11 +184,13 @@ class SqlStore implements Store {
 class SqlStoreSync implements StoreSync {
   readonly syncedAt: string;
   readonly #engine: SqlEngine;
+  readonly #turns: Turns;
   readonly #end: () => Promise<void>;
   #ended: Promise<void> | undefined;
 
-  constructor(engine: SqlEngine, syncedAt: string, end: () => Promise<void>) {
+  constructor(engine: SqlEngine, turns: Turns, syncedAt: string, end: () => Promise<void>) {
     this.#engine = engine;
+    this.#turns = turns;
     this.syncedAt = syncedAt;
     this.#end = end;
   }
@@ -222,7 +240,7 @@ class SqlStoreSync implements StoreSync {
   async write(batch: StoreBatch): Promise<StoreBatchResult> {
     const { connection } = this.#engine;
     try {
-      return await transaction(connection, () => this.#write(batch));
+      return await this.#turns.run(() => transaction(connection, () => this.#write(batch)));
     } catch (error) {
       throw ChatHistoryError.is(error) ? error : storeFailed(this.#what('write'), error);
     }
@@ -349,7 +367,7 @@ class SqlStoreSync implements StoreSync {
 
   async #query(sql: string, params: readonly SqlParam[]): Promise<SqlRow[]> {
     try {
-      return await this.#engine.connection.query(sql, params);
+      return await this.#turns.run(() => this.#engine.connection.query(sql, params));
     } catch (error) {
       throw ChatHistoryError.is(error) ? error : storeFailed(this.#what('read'), error);
     }

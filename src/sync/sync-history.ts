@@ -1,0 +1,442 @@
+import pLimit from 'p-limit';
+import type { ChatHistorySource } from '../chat-history-source.js';
+import { abortedError } from '../errors/aborted.js';
+import { ChatHistoryError } from '../errors/chat-history-error.js';
+import { invalidArgument, kindOf, optionsObject } from '../errors/invalid-argument.js';
+import { MAX_CONCURRENCY } from '../paginate/paginate.js';
+import { SignalFanout } from '../paginate/signal-fanout.js';
+import type {
+  InvalidRecord,
+  ListingWarning,
+  RequestLimiter,
+  RequestSent,
+} from '../paginate/types.js';
+import {
+  addChanges,
+  type ChangeCounts,
+  noChanges,
+  type SourceKey,
+  type Store,
+  type StoreSync,
+  sourceKeyOf,
+} from '../store/store.js';
+import { BatchWriter } from './batch-writer.js';
+import { type ConversationTask, readConversation } from './read-conversation.js';
+import { signatureOf } from './signature.js';
+
+/** Options of {@link syncHistory}. */
+export interface SyncHistoryOptions {
+  /** The sources to sync, side by side; each source and account once. */
+  sources: ChatHistorySource | readonly ChatHistorySource[];
+  /** Where to keep the history: `openStore(...)` from `chat-history-kit/store`. */
+  store: Store;
+  /**
+   * Requests in flight at once, shared by every source's conversation listing and every
+   * conversation's message pages.
+   * @default 4
+   */
+  concurrency?: number;
+  /** Aborting it stops the sync with code `aborted`; what was committed stays. */
+  signal?: AbortSignal;
+  /** Told how each source's sync goes: after each page listed, conversation read, and at its end. */
+  onProgress?: (progress: SyncProgress) => void;
+  /**
+   * List every conversation (even where the vendor can filter by update time) and read every
+   * conversation whole: finds what a vendor changed without showing it (an edited or deleted
+   * message in a conversation that kept its update time). Costs a full export's requests.
+   * @default false
+   */
+  full?: boolean;
+  /** Records asked for per request. @default each source's own */
+  pageSize?: number;
+  /** Also store the events vendors record in conversations (see `listMessages`). @default false */
+  includeEvents?: boolean;
+  /**
+   * Told of listing warnings (`drift_unrepaired`, `truncated`). A listing that warned is not
+   * taken as complete: nothing is marked deleted from it.
+   * @default each warning written once with `console.warn`
+   */
+  onWarning?: (warning: ListingWarning) => void;
+  /**
+   * Called with each vendor record that cannot be mapped; the sync then goes on without it (and
+   * marks nothing deleted from that listing). Without it, such a record fails its source.
+   */
+  onInvalidRecord?: (record: InvalidRecord) => void;
+}
+
+/** How one source's sync stands, as `onProgress` is told. */
+export interface SyncProgress extends SourceKey {
+  /** Conversations listed so far. */
+  listed: number;
+  /** Conversations found new or changed, and those of them read and committed. */
+  changed: number;
+  done: number;
+  /** Messages fetched so far. */
+  messages: number;
+  /** HTTP requests sent so far, retries included. */
+  requests: number;
+  state: 'running' | 'done' | 'failed';
+}
+
+/** What a sync changed in the store, and what it cost. */
+export interface SyncReport extends ChangeCounts {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  durationMs: number;
+  /** The same, per source, in the order given. */
+  sources: SourceSyncReport[];
+}
+
+/** What a sync changed for one source. */
+export interface SourceSyncReport extends ChangeCounts, SourceKey {
+  requests: number;
+  durationMs: number;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+/**
+ * How far before the last listing's newest update a listing filtered by update time starts: a
+ * vendor's search index may show an update a little late.
+ */
+export const UPDATED_SINCE_LOOKBACK_MS = 5 * 60_000;
+
+/**
+ * Brings a store up to date with every source: new and changed conversations (found through the
+ * vendor's update filter where it has one, else by comparing a complete listing with the store),
+ * only the new messages of a changed conversation (read from where the store's copy ends, with
+ * an overlap that must line up, else the whole conversation again), and deletes (a conversation
+ * absent from a complete listing, a message absent from a complete reading of its
+ * conversation). Data and checkpoints commit together in batches, so a sync stopped at any point
+ * and run again leaves the store equal to the vendor's data.
+ *
+ * A failing source does not stop the others: they finish and commit, then the sync rejects with
+ * the failing source's `ChatHistoryError` (the first in `sources` order). Two syncs of one store
+ * at once: the second rejects with code `store_locked`.
+ *
+ * @example
+ * const store = await openStore('history.duckdb');
+ * const report = await syncHistory({ sources: [okchat, intercom], store, concurrency: 8 });
+ * console.log(report.messages.upserted, 'messages new or changed');
+ * await store.close();
+ */
+export async function syncHistory(syncOptions: SyncHistoryOptions): Promise<SyncReport> {
+  const options = optionsObject(syncOptions, 'syncHistory options');
+  const sources = readSources(options.sources);
+  const store = readStore(options.store);
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw invalidArgument(
+      `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${String(options.concurrency)}`,
+    );
+  }
+  for (const flag of ['full', 'includeEvents'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+      throw invalidArgument(`${flag} must be true or false`);
+    }
+  }
+  for (const hook of ['onProgress', 'onWarning', 'onInvalidRecord'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+      throw invalidArgument(`${hook} must be a function`);
+    }
+  }
+  // The listing checks the rest (pageSize, signal) at the call, before the lock is taken.
+  for (const source of sources) {
+    source.listConversations({ pageSize: options.pageSize, signal: options.signal });
+  }
+  if (options.signal?.aborted) throw abortedError(options.signal);
+
+  const started = performance.now();
+  const sync = await store.beginSync();
+  try {
+    return await run(sync, sources, { ...options, concurrency }, started);
+  } finally {
+    await sync.end();
+  }
+}
+
+interface Settings extends Omit<SyncHistoryOptions, 'sources' | 'store'> {
+  concurrency: number;
+}
+
+async function run(
+  sync: StoreSync,
+  sources: readonly ChatHistorySource[],
+  settings: Settings,
+  started: number,
+): Promise<SyncReport> {
+  const { concurrency, signal: callerSignal } = settings;
+  const limit = pLimit(concurrency);
+  const limiter: RequestLimiter = { run: (request) => limit(request) };
+  // Conversations being read at once, across every source: bounds memory as `exportHistory` does.
+  const readers = pLimit(concurrency * 2);
+  const reports = sources.map((source) => ({
+    source: source.id,
+    account: source.account,
+    ...noChanges(),
+    requests: 0,
+    durationMs: 0,
+  }));
+  const byKey = new Map(reports.map((report) => [sourceKeyOf(report), report]));
+  const writer = new BatchWriter(sync, (result) => {
+    for (const [key, counts] of result) {
+      const report = byKey.get(key);
+      if (report) addChanges(report, counts);
+    }
+  });
+
+  const outcomes = await Promise.allSettled(
+    sources.map((source, index) =>
+      syncSource(source, {
+        sync,
+        writer,
+        limiter,
+        readers,
+        settings,
+        report: reports[index] ?? reports[0],
+      }),
+    ),
+  );
+  limit.clearQueue();
+  readers.clearQueue();
+  // What the sources added is consistent wherever they stopped: it is committed either way.
+  await writer.flush();
+  const durationMs = Math.round(performance.now() - started);
+  if (callerSignal?.aborted) throw abortedError(callerSignal);
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+  }
+  const total = noChanges();
+  let requests = 0;
+  for (const report of reports) {
+    addChanges(total, report);
+    requests += report.requests;
+  }
+  return { ...total, requests, durationMs, sources: reports };
+}
+
+interface SourceRun {
+  sync: StoreSync;
+  writer: BatchWriter;
+  limiter: RequestLimiter;
+  readers: ReturnType<typeof pLimit>;
+  settings: Settings;
+  report: SourceSyncReport | undefined;
+}
+
+async function syncSource(source: ChatHistorySource, context: SourceRun): Promise<void> {
+  const { sync, writer, limiter, readers, settings } = context;
+  const report = context.report;
+  if (report === undefined) return;
+  const started = performance.now();
+  const key: SourceKey = { source: source.id, account: source.account };
+  const progress: SyncProgress = {
+    ...key,
+    listed: 0,
+    changed: 0,
+    done: 0,
+    messages: 0,
+    requests: 0,
+    state: 'running',
+  };
+  const tell = () => settings.onProgress?.({ ...progress });
+  const onRequest = (_request: RequestSent) => {
+    progress.requests += 1;
+    report.requests += 1;
+  };
+  // One source failing stops its own work only.
+  const controller = new AbortController();
+  const onCallerAbort = () => controller.abort(settings.signal?.reason);
+  if (settings.signal?.aborted) onCallerAbort();
+  settings.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const { signal } = controller;
+  // Each conversation being read gets its own signal: one listener on this one, however many.
+  const fanout = new SignalFanout(signal);
+
+  let complete = true;
+  let failure: unknown;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    controller.abort(error);
+  };
+  const reading = new Set<Promise<void>>();
+  try {
+    const state = await sync.readSource(key);
+    const canFilter = source.capabilities.filterConversationsByUpdatedSince;
+    const since = settings.full || !canFilter ? null : (state?.updatedSince ?? null);
+    let newest = state?.updatedSince ?? null;
+    const listing = source.listConversations({
+      concurrency: settings.concurrency,
+      limiter,
+      signal,
+      onRequest,
+      ...(settings.pageSize === undefined ? {} : { pageSize: settings.pageSize }),
+      ...(since === null ? {} : { updatedSince: lookBack(since) }),
+      onWarning: (warning) => {
+        complete = false;
+        warn(settings, warning);
+      },
+      ...(settings.onInvalidRecord
+        ? {
+            onInvalidRecord: (record: InvalidRecord) => {
+              complete = false;
+              settings.onInvalidRecord?.(record);
+            },
+          }
+        : {}),
+    });
+    for await (const page of listing.pages()) {
+      const stored = await sync.readConversations(
+        key,
+        page.items.map((conversation) => conversation.id),
+      );
+      const unchanged = [];
+      for (const conversation of page.items) {
+        progress.listed += 1;
+        if (
+          conversation.updatedAt !== null &&
+          (newest === null || conversation.updatedAt > newest)
+        ) {
+          newest = conversation.updatedAt;
+        }
+        const found = stored.get(conversation.id);
+        const signature = signatureOf(conversation);
+        if (
+          !settings.full &&
+          found !== undefined &&
+          !found.deleted &&
+          signature !== null &&
+          found.checkpoint?.signature === signature
+        ) {
+          unchanged.push(conversation);
+          continue;
+        }
+        progress.changed += 1;
+        const task: ConversationTask = {
+          ...key,
+          conversation,
+          checkpoint: found?.checkpoint ?? null,
+          deleted: found?.deleted ?? false,
+          full: settings.full === true,
+        };
+        // Waits for a place among the conversations being read before listing further.
+        await readers(async () => undefined);
+        const read = readers(async () => {
+          const child = fanout.child();
+          try {
+            await readConversation(source, task, {
+              sync,
+              writer,
+              limiter,
+              signal: child.signal,
+              onRequest,
+              concurrency: settings.concurrency,
+              pageSize: settings.pageSize,
+              includeEvents: settings.includeEvents === true,
+              onWarning: (warning) => warn(settings, warning),
+              onInvalidRecord: settings.onInvalidRecord,
+              onMessages: (count) => {
+                progress.messages += count;
+              },
+            });
+          } finally {
+            child.release();
+          }
+        }).then(
+          () => {
+            progress.done += 1;
+            tell();
+          },
+          (error: unknown) => fail(error),
+        );
+        reading.add(read);
+        read.finally(() => reading.delete(read));
+        if (signal.aborted) break;
+      }
+      if (unchanged.length > 0) await writer.add({ conversations: unchanged });
+      tell();
+      if (signal.aborted) break;
+    }
+    await Promise.all(reading);
+    if (failure !== undefined) throw failure;
+    if (signal.aborted) throw abortedError(signal, source.id);
+    // Only a complete, successful listing says what is gone, and where the next one starts.
+    if (complete) {
+      await writer.add({
+        ...(since === null ? { conversationDeletes: [{ ...key, since: sync.syncedAt }] } : {}),
+        ...(canFilter ? { sources: [{ ...key, state: { updatedSince: newest } }] } : {}),
+      });
+    }
+    await writer.flush();
+    progress.state = 'done';
+  } catch (error) {
+    fail(error);
+    await Promise.allSettled(reading);
+    progress.state = 'failed';
+    throw failureOf(failure, source.id, settings.signal);
+  } finally {
+    settings.signal?.removeEventListener('abort', onCallerAbort);
+    report.durationMs = Math.round(performance.now() - started);
+    tell();
+  }
+}
+
+function failureOf(
+  error: unknown,
+  source: string,
+  callerSignal: AbortSignal | undefined,
+): ChatHistoryError {
+  if (callerSignal?.aborted) return abortedError(callerSignal, source);
+  if (ChatHistoryError.is(error)) return error;
+  throw error;
+}
+
+function warn(settings: Settings, warning: ListingWarning): void {
+  if (settings.onWarning) settings.onWarning(warning);
+  else console.warn(`chat-history-kit: ${warning.source}: ${warning.message}`);
+}
+
+/** The start of a listing filtered by update time: a little before the last one's newest. */
+function lookBack(canonical: string): string {
+  const milliseconds = Date.parse(`${canonical.slice(0, 23)}Z`) - UPDATED_SINCE_LOOKBACK_MS;
+  return `${new Date(Math.max(0, milliseconds)).toISOString().slice(0, 23)}${canonical.slice(23, 26)}Z`;
+}
+
+function readSources(value: unknown): readonly ChatHistorySource[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  if (list.length === 0) throw invalidArgument('syncHistory needs at least one source');
+  const seen = new Set<string>();
+  for (const source of list) {
+    if (
+      typeof source !== 'object' ||
+      source === null ||
+      typeof (source as ChatHistorySource).listConversations !== 'function' ||
+      typeof (source as ChatHistorySource).listMessages !== 'function'
+    ) {
+      throw invalidArgument(
+        'syncHistory needs sources: a ChatHistorySource (createOkChatSource(), ...) or an array of them',
+      );
+    }
+    const { id, account } = source as ChatHistorySource;
+    const key = sourceKeyOf({ source: id, account });
+    if (seen.has(key)) {
+      throw invalidArgument(
+        `syncHistory got two sources for ${id} account ${account}: give each account once (or set their account option apart)`,
+      );
+    }
+    seen.add(key);
+  }
+  return list as readonly ChatHistorySource[];
+}
+
+function readStore(value: unknown): Store {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as Store).beginSync !== 'function'
+  ) {
+    throw invalidArgument(
+      `syncHistory needs a store from openStore() (chat-history-kit/store), got ${kindOf(value)}`,
+    );
+  }
+  return value as Store;
+}
