@@ -6,6 +6,8 @@ import {
   type EmulatorOptions,
 } from './emulator.js';
 import {
+  type LiveChange,
+  type LiveChangeRecord,
   LiveData,
   type LiveDataOptions,
   type LiveListingKind,
@@ -39,11 +41,12 @@ export interface HistoryGenerator<Plan extends ConversationPlan> {
   /** A message that never existed, for the front or the end of a conversation. */
   freshMessage(plan: Plan, where: 'front' | 'end', sequence: number): WireRecord;
   /**
-   * Whether a message appended to a conversation updates it (`touchedConversation`) and moves it
-   * to the front of the listing, as a vendor listing by update time does.
+   * Whether a change to a conversation's messages (one added, deleted or moved) updates it
+   * (`touchedConversation`) and moves it to the front of the listing, as a vendor listing by
+   * update time does.
    * @default false
    */
-  readonly newMessageUpdatesConversation?: boolean;
+  readonly messageChangesUpdateConversation?: boolean;
   /** The body of one page: the vendor's envelope around `window.records`. */
   envelope(window: ServedWindow, listing: LiveListingKind): unknown;
 }
@@ -75,6 +78,7 @@ export class EmulatedHistory<Plan extends ConversationPlan> {
   readonly #byId = new Map<string, Plan>();
   readonly #messages: MessageListings<Plan, WireRecord>;
   readonly #liveConversations: LiveRecords<WireRecord>;
+  #touches = 0;
 
   constructor(
     generator: HistoryGenerator<Plan>,
@@ -197,22 +201,41 @@ export class EmulatedHistory<Plan extends ConversationPlan> {
   #liveMessagesOf(plan: Plan): LiveRecords<WireRecord> {
     return {
       idOf: (record) => String(record.id),
-      fresh: (where, sequence) => {
-        const message = this.#generator.freshMessage(plan, where, sequence);
-        if (where === 'end' && this.#generator.newMessageUpdatesConversation) {
-          this.#touch(plan.id, sequence);
-        }
-        return message;
+      fresh: (where, sequence) => this.#generator.freshMessage(plan, where, sequence),
+      changed: () => {
+        if (this.#generator.messageChangesUpdateConversation) this.#touch(plan.id);
       },
     };
   }
 
+  /**
+   * Makes one live-data change now: to the conversation listing, or to one conversation's
+   * messages. Needs the `live` option (a `schedule` returning `[]` makes no other change).
+   */
+  change(change: LiveChange, conversationId?: string): LiveChangeRecord | undefined {
+    if (this.live === undefined) {
+      throw new Error("change() needs the emulator's live option (live: { rate: 0 } for none)");
+    }
+    if (conversationId === undefined) {
+      return this.live.changeNow(change, 'conversations', this.#listed, this.#liveConversations);
+    }
+    const plan = this.#byId.get(conversationId);
+    if (plan === undefined) throw new Error(`no conversation ${conversationId}`);
+    return this.live.changeNow(
+      change,
+      'messages',
+      this.#messages.of(plan),
+      this.#liveMessagesOf(plan),
+      conversationId,
+    );
+  }
+
   /** The conversation, updated, at the front of the listing. */
-  #touch(id: string, sequence: number): void {
+  #touch(id: string): void {
     const index = this.#listed.findIndex((record) => String(record.id) === id);
     const [record] = index < 0 ? [] : this.#listed.splice(index, 1);
     if (record !== undefined) {
-      this.#listed.unshift(this.#generator.touchedConversation(record, sequence));
+      this.#listed.unshift(this.#generator.touchedConversation(record, this.#touches++));
     }
   }
 }
@@ -227,6 +250,12 @@ export interface HistoryEmulator extends Emulator {
   totalMessages(): number;
   /** What the `live` option changed, when it is set. */
   readonly live: LiveData | undefined;
+  /**
+   * Makes one live-data change now (needs the `live` option): `insert`, `delete` or `move` a
+   * conversation, or, given a conversation id, `append`, `insert`, `delete` or `move` one of
+   * its messages (which updates the conversation). Returns what changed, if anything did.
+   */
+  change(change: LiveChange, conversationId?: string): LiveChangeRecord | undefined;
 }
 
 /** What a vendor gives {@link createHistoryEmulator}: its auth, its data, its envelope, its router. */
@@ -255,5 +284,6 @@ export function createHistoryEmulator<Plan extends ConversationPlan>(
     messages: (conversationId: string) => history.messages(conversationId),
     totalMessages: () => history.totalMessages(),
     live: history.live,
+    change: (change: LiveChange, conversationId?: string) => history.change(change, conversationId),
   });
 }

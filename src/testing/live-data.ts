@@ -66,6 +66,8 @@ export interface LiveRecords<R> {
   /** The record as it is after an update that moves it to the front. */
   touched?(record: R, sequence: number): R;
   idOf(record: R): string;
+  /** Told after each change made to the listing. */
+  changed?(change: LiveChange): void;
 }
 
 /** Applies an emulator's `live` option to its listings. */
@@ -98,6 +100,29 @@ export class LiveData {
     for (const change of this.#due(served)) this.#apply(change, served, records, make);
   }
 
+  /**
+   * Makes one change now, as if after a page that covered the whole listing (a `delete` may take
+   * any record): for tests that change a vendor's data between two runs.
+   */
+  changeNow<R>(
+    change: LiveChange,
+    listing: LiveListingKind,
+    records: R[],
+    make: LiveRecords<R>,
+    conversationId?: string,
+  ): LiveChangeRecord | undefined {
+    const before = this.log.length;
+    const page: ServedPage = {
+      listing,
+      start: 0,
+      end: records.length,
+      count: this.#served,
+      ...(conversationId === undefined ? {} : { conversationId }),
+    };
+    this.#apply(change, page, records, make);
+    return this.log.length > before ? this.log.at(-1) : undefined;
+  }
+
   #due(page: ServedPage): readonly LiveChange[] {
     if (this.options.schedule) return this.options.schedule(page);
     const rate = this.options.rate ?? 1;
@@ -110,13 +135,15 @@ export class LiveData {
   }
 
   #apply<R>(change: LiveChange, page: ServedPage, records: R[], make: LiveRecords<R>): void {
-    const note = (record: R) =>
+    const note = (record: R) => {
       this.log.push({
         change,
         listing: page.listing,
         ...(page.conversationId === undefined ? {} : { conversationId: page.conversationId }),
         id: make.idOf(record),
       });
+      make.changed?.(change);
+    };
     switch (change) {
       case 'insert': {
         const record = make.fresh('front', this.#sequence++);

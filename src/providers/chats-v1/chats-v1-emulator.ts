@@ -166,6 +166,8 @@ export function createChatsV1Emulator(options: ChatsV1EmulatorOptions = {}): Cha
         const index = plans.length + sequence;
         return { index, id, record, messageCount: 0, createdAt: at, withSystemPrompt: false };
       },
+      // A message added or removed updates its chat.
+      messageChangesUpdateConversation: true,
       touchedConversation: (record, sequence) => ({
         ...record,
         updated_at: isoSeconds(Date.UTC(2025, 0, 1) + sequence * 60_000),

@@ -359,10 +359,10 @@ export function createIntercomEmulator(options: IntercomEmulatorOptions = {}): I
       },
       touchedConversation: (record) => ({ ...record, updated_at: newestUpdate() }),
       // A new part updates its conversation, which Intercom then lists first.
-      newMessageUpdatesConversation: true,
+      messageChangesUpdateConversation: true,
       freshMessage(plan, where, sequence) {
         // An appended part is the newest thing in the workspace; its conversation is updated
-        // right after it (newMessageUpdatesConversation).
+        // right after it (messageChangesUpdateConversation).
         const at = where === 'front' ? plan.createdAt - (sequence + 1) * 60 : newestUpdate();
         return partAt(plan, 1, String(29_000_000_000 + plan.index * 10_000 + sequence), at);
       },

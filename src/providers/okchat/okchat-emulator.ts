@@ -249,6 +249,8 @@ export function createOkChatEmulator(options: OkChatEmulatorOptions = {}): OkCha
         };
         return { ...plan, id, record, messageCount: 0 };
       },
+      // A message added or removed updates its conversation, listed newest first.
+      messageChangesUpdateConversation: true,
       touchedConversation: (record, sequence) => ({
         ...record,
         updated_at: new Date(NEWEST + (sequence + 1) * 60_000).toISOString(),

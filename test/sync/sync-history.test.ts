@@ -1,0 +1,290 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatHistorySource } from '../../src/chat-history-source.js';
+import { ChatHistoryError } from '../../src/errors/chat-history-error.js';
+import { openStore } from '../../src/store/open-store.js';
+import { addChanges, type Store } from '../../src/store/store.js';
+import { type SyncReport, syncHistory } from '../../src/sync/sync-history.js';
+import type { LiveChange } from '../../src/testing/live-data.js';
+import { caught } from '../helpers/caught.js';
+import { type ServedVendor, serveVendors } from '../helpers/sandbox-sources.js';
+import {
+  freshStoreUrl,
+  IN_SYNC,
+  readStore,
+  STORE_KINDS,
+  storeMatches,
+  type TestStoreKind,
+  vendorData,
+} from '../helpers/stores.js';
+
+const PAGE_SIZE = 7;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Every vendor's emulator with live data switched on but quiet, unless `armed()` says so. */
+async function vendors(options: { armed?: () => boolean; seed?: number } = {}) {
+  const served = await serveVendors((id) => ({
+    conversations: 12,
+    messagesPerConversation: 30,
+    seed: options.seed ?? 7,
+    live: {
+      seed: options.seed ?? 7,
+      // New conversations come first in the newest-first listings, as they do at the vendors.
+      schedule: (page) =>
+        !options.armed?.()
+          ? []
+          : page.listing === 'conversations'
+            ? (['insert', 'delete', 'move'] as LiveChange[])
+            : (['insert', 'delete', 'move', 'append'] as LiveChange[]),
+    },
+  }));
+  cleanups.push(() => served.close());
+  return served.vendors;
+}
+
+async function open(url: string): Promise<Store> {
+  const store = await openStore(url);
+  cleanups.push(() => store.close());
+  return store;
+}
+
+/** Syncs once into the store at `url`, opened and closed around it. */
+async function syncOnce(
+  url: string,
+  sources: readonly ChatHistorySource[],
+  extra: Partial<Parameters<typeof syncHistory>[0]> = {},
+): Promise<SyncReport> {
+  const store = await openStore(url);
+  try {
+    return await syncHistory({ sources, store, concurrency: 4, pageSize: PAGE_SIZE, ...extra });
+  } finally {
+    await store.close();
+  }
+}
+
+/** Requests a bare conversation listing of each source costs. */
+async function listingRequests(sources: readonly ChatHistorySource[]): Promise<number> {
+  let requests = 0;
+  for (const source of sources) {
+    for await (const _ of source.listConversations({
+      pageSize: PAGE_SIZE,
+      onRequest: () => {
+        requests += 1;
+      },
+    })) {
+      // counted by onRequest
+    }
+  }
+  return requests;
+}
+
+/**
+ * A listing filtered by update time (Intercom's) cannot show that a conversation was deleted:
+ * the only rows left unmarked are those, until a `full` sync lists everything.
+ */
+function onlyUnseenDeletesOfFilteredListings(result: ReturnType<typeof storeMatches>): boolean {
+  const { missing, different, undeleted, wronglyDeleted } = result;
+  return (
+    missing.length + different.length + wronglyDeleted.length === 0 &&
+    undeleted.every((key) => key.split(' ')[1] === 'intercom')
+  );
+}
+
+const sourcesOf = (served: readonly ServedVendor[]) => served.map((vendor) => vendor.source);
+
+describe.each(STORE_KINDS)('syncHistory into %s', (kind: TestStoreKind) => {
+  it('stores what an export yields, and a second sync of unchanged data costs the listing alone', async () => {
+    const served = await vendors();
+    const sources = sourcesOf(served);
+    const url = await freshStoreUrl(kind);
+    const first = await syncOnce(url, sources);
+    const vendor = await vendorData(sources);
+    expect(storeMatches(await readStore(url), vendor)).toEqual(IN_SYNC);
+    expect(first.conversations).toEqual({ upserted: vendor.conversations.size, deleted: 0 });
+    expect(first.messages).toEqual({ upserted: vendor.messages.size, deleted: 0 });
+    expect(first.sources.map((report) => report.source)).toEqual(served.map((v) => v.id));
+    // Many pages per conversation: the multi-page paths are the ones taken.
+    expect(first.requests).toBeGreaterThan(vendor.conversations.size * 2);
+
+    const second = await syncOnce(url, sources);
+    expect(second.conversations).toEqual({ upserted: 0, deleted: 0 });
+    expect(second.messages).toEqual({ upserted: 0, deleted: 0 });
+    for (const [index, source] of sources.entries()) {
+      // A complete listing's pages, or one page of conversations updated since the last one.
+      expect(second.sources[index]?.requests).toBe(
+        source.capabilities.filterConversationsByUpdatedSince ? 1 : await listingRequests([source]),
+      );
+    }
+    expect(storeMatches(await readStore(url), vendor)).toEqual(IN_SYNC);
+  });
+
+  it('brings in changes made between syncs: new, moved and deleted messages and conversations', async () => {
+    const served = await vendors();
+    const sources = sourcesOf(served);
+    const url = await freshStoreUrl(kind);
+    await syncOnce(url, sources);
+    const before = await readStore(url);
+
+    let changedConversations = 0;
+    for (const vendor of served) {
+      const ids = vendor.emulator.conversations().map((record) => String(record.id));
+      const [appendTo, deleteFrom, moveIn] = ids;
+      for (let count = 0; count < 9; count++) vendor.emulator.change('append', appendTo);
+      vendor.emulator.change('delete', deleteFrom);
+      vendor.emulator.change('move', moveIn);
+      vendor.emulator.change('insert');
+      vendor.emulator.change('delete');
+      changedConversations += 3;
+    }
+    const report = await syncOnce(url, sources);
+    const vendor = await vendorData(sources);
+    expect(onlyUnseenDeletesOfFilteredListings(storeMatches(await readStore(url), vendor))).toBe(
+      true,
+    );
+    const full = await syncOnce(url, sources, { full: true });
+    const after = await readStore(url);
+    expect(storeMatches(after, vendor)).toEqual(IN_SYNC);
+    addChanges(report, full);
+    // Every vendor deleted one conversation (with its messages) and one message elsewhere.
+    const deletedNow = (rows: Map<string, { deleted: boolean }>, old: Map<string, unknown>) =>
+      [...rows].filter(([key, row]) => row.deleted && old.has(key)).length;
+    expect(report.conversations.deleted).toBe(
+      deletedNow(after.conversations, before.conversations),
+    );
+    expect(report.conversations.deleted).toBeGreaterThanOrEqual(served.length);
+    expect(report.messages.deleted).toBe(deletedNow(after.messages, before.messages));
+    // The listing, and at most two requests more per changed conversation on top of its pages.
+    expect(report.requests).toBeLessThanOrEqual(
+      (await listingRequests(sources)) + changedConversations * 2 + 3 * served.length,
+    );
+  });
+
+  it('converges after a sync that ran while the vendors changed under it', async () => {
+    let armed = true;
+    const served = await vendors({ armed: () => armed, seed: 11 });
+    const sources = sourcesOf(served);
+    const url = await freshStoreUrl(kind);
+    await syncOnce(url, sources, { onWarning: () => undefined });
+    armed = false;
+    expect(served.every((vendor) => (vendor.emulator.live?.log.length ?? 0) > 0)).toBe(true);
+    await syncOnce(url, sources);
+    const vendor = await vendorData(sources);
+    expect(onlyUnseenDeletesOfFilteredListings(storeMatches(await readStore(url), vendor))).toBe(
+      true,
+    );
+    await syncOnce(url, sources, { full: true });
+    expect(storeMatches(await readStore(url), vendor)).toEqual(IN_SYNC);
+  });
+
+  it('finishes and commits the other sources when one fails, and marks nothing of it deleted', async () => {
+    let failing = false;
+    const served = await serveVendors(
+      (id) => ({
+        conversations: 10,
+        messagesPerConversation: 12,
+        live: { schedule: () => [] },
+        faults: {
+          pattern: (request) =>
+            failing && id === 'okchat' && request.url.pathname.includes('/messages') ? '500' : null,
+        },
+      }),
+      (id) => (id === 'okchat' ? { retry: { retries: 0 } } : {}),
+    );
+    cleanups.push(() => served.close());
+    const sources = sourcesOf(served.vendors);
+    const url = await freshStoreUrl(kind);
+    await syncOnce(url, sources);
+    for (const vendor of served.vendors) {
+      const [first] = vendor.emulator.conversations();
+      vendor.emulator.change('append', String(first?.id));
+      vendor.emulator.change('delete');
+    }
+    const othersFull = { full: true };
+    failing = true;
+    const error = await caught(syncOnce(url, sources, othersFull));
+    expect(ChatHistoryError.is(error) && [error.code, error.source]).toEqual([
+      'server_error',
+      'okchat',
+    ]);
+    const stored = await readStore(url);
+    const others = served.vendors.filter((vendor) => vendor.id !== 'okchat');
+    const vendor = await vendorData(sourcesOf(others));
+    const okchatRows = (rows: Map<string, { deleted: boolean }>) =>
+      [...rows].filter(([key]) => key.startsWith('okchat '));
+    const othersOnly = {
+      conversations: new Map(
+        [...stored.conversations].filter(([key]) => !key.startsWith('okchat ')),
+      ),
+      messages: new Map([...stored.messages].filter(([key]) => !key.startsWith('okchat '))),
+    };
+    expect(storeMatches(othersOnly, vendor)).toEqual(IN_SYNC);
+    expect(okchatRows(stored.conversations).filter(([, row]) => row.deleted)).toEqual([]);
+    expect(okchatRows(stored.messages).filter(([, row]) => row.deleted)).toEqual([]);
+
+    failing = false;
+    await syncOnce(url, sources, othersFull);
+    expect(storeMatches(await readStore(url), await vendorData(sources))).toEqual(IN_SYNC);
+  });
+
+  it('stops with code aborted when its signal fires, keeps what it committed, and resumes', async () => {
+    const served = await vendors();
+    const sources = sourcesOf(served);
+    const url = await freshStoreUrl(kind);
+    const controller = new AbortController();
+    let progress = 0;
+    const error = await caught(
+      syncOnce(url, sources, {
+        signal: controller.signal,
+        onProgress: () => {
+          progress += 1;
+          if (progress === 6) controller.abort();
+        },
+      }),
+    );
+    expect(ChatHistoryError.is(error) && error.code).toBe('aborted');
+    const partial = await readStore(url);
+    expect(partial.messages.size).toBeGreaterThan(0);
+    await syncOnce(url, sources);
+    expect(storeMatches(await readStore(url), await vendorData(sources))).toEqual(IN_SYNC);
+  });
+
+  it('refuses a second sync of the same store while one runs (store_locked)', async () => {
+    const served = await vendors();
+    const sources = sourcesOf(served);
+    const url = await freshStoreUrl(kind);
+    const store = await open(url);
+    const running = syncHistory({ sources, store, pageSize: PAGE_SIZE });
+    const second =
+      kind === 'postgres'
+        ? caught((async () => syncHistory({ sources, store: await open(url) }))())
+        : caught(openStore(url));
+    const sameObject = await caught(syncHistory({ sources, store }));
+    const error = await second;
+    expect(ChatHistoryError.is(error) && error.code).toBe('store_locked');
+    expect(ChatHistoryError.is(sameObject) && sameObject.code).toBe('store_locked');
+    await running;
+  });
+
+  it('reads a whole conversation again with full: true, and rejects bad options before any request', async () => {
+    const served = await vendors();
+    const sources = sourcesOf(served);
+    const url = await freshStoreUrl(kind);
+    await syncOnce(url, sources);
+    const full = await syncOnce(url, sources, { full: true });
+    expect(full.messages).toEqual({ upserted: 0, deleted: 0 });
+    expect(full.requests).toBeGreaterThan(await listingRequests(sources));
+    const store = await open(url);
+    for (const bad of [
+      { sources: [], store },
+      { sources, store: {} },
+      { sources: [sources[0], sources[0]], store },
+      { sources, store, concurrency: 0 },
+      { sources, store, full: 'yes' },
+    ]) {
+      const error = await caught(syncHistory(bad as never));
+      expect(ChatHistoryError.is(error) && error.code).toBe('bad_request');
+    }
+  });
+});
