@@ -25,7 +25,7 @@ afterEach(async () => {
 
 /** Every vendor's emulator with live data switched on but quiet, unless `armed()` says so. */
 async function vendors(options: { armed?: () => boolean; seed?: number } = {}) {
-  const served = await serveVendors((id) => ({
+  const served = await serveVendors(() => ({
     conversations: 12,
     messagesPerConversation: 30,
     seed: options.seed ?? 7,
