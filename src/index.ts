@@ -107,6 +107,7 @@ export type {
   Store,
   StoreBatch,
   StoreBatchResult,
+  StoreContents,
   StoredConversation,
   StoreKind,
   StoreSync,

@@ -141,10 +141,67 @@ export function mainHelp(): string {
     'Usage: chat-history-kit <command> [options]',
     '',
     'Commands:',
+    '  sync      Keep a DuckDB file or PostgreSQL database in sync (chat-history-kit sync --help)',
     '  export    Export conversation history as NDJSON (chat-history-kit export --help)',
     '',
     'Options:',
     '  -v, --version  Print the version',
     '  -h, --help     Show this help',
+  ].join('\n');
+}
+
+/** The options `sync` adds to those of `export` it shares (sources, credentials, sandbox). */
+const SYNC_OPTIONS: [string, { type: 'string' | 'boolean'; value?: string; help: string }][] = [
+  [
+    'store',
+    {
+      type: 'string',
+      value: 'PATH|postgres://...',
+      help: 'Where to keep the history: a DuckDB file (default history.duckdb) or a PostgreSQL URL.',
+    },
+  ],
+  [
+    'full',
+    {
+      type: 'boolean',
+      help: 'List and read everything again (finds deletes an incremental sync cannot see).',
+    },
+  ],
+  ['json', { type: 'boolean', help: 'Print the sync report as one JSON line on stdout.' }],
+];
+
+/** What `sync` parses: its own options and those of `export` it takes. */
+export const SYNC_PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+  ...PARSE_OPTIONS,
+  ...Object.fromEntries(SYNC_OPTIONS.map(([name, spec]) => [name, { type: spec.type }])),
+};
+
+/** `sync --help`. */
+export function syncHelp(): string {
+  const shared = exportHelp()
+    .split('\n')
+    .filter((line) => line.startsWith('  -'))
+    .filter((line) => !/--(format|out|no-raw|state|max-conversations)\b/.test(line));
+  const own = SYNC_OPTIONS.map(([name, spec]) => {
+    const flag = `--${name}${spec.value ? ` <${spec.value}>` : ''}`;
+    return `  ${flag.padEnd(40)} ${spec.help}`;
+  });
+  return [
+    'Usage: chat-history-kit sync [--store history.duckdb | postgres://...] [options]',
+    '',
+    'Brings the store up to date with every vendor that has credentials (or the sandbox):',
+    'new and changed conversations, new messages, deletes. Safe to stop and run again.',
+    '',
+    'Options:',
+    ...own,
+    ...shared,
+    '',
+    'Examples:',
+    '  chat-history-kit sync --sandbox --store sandbox.duckdb',
+    '  OKCHAT_API_KEY=... OKCHAT_CHATBOT_ID=... chat-history-kit sync --store postgres://localhost/history',
+    '',
+    'Exit codes: 0 done, 1 a vendor or the store failed (its error code on stderr; the other',
+    '  vendors were synced and committed), 2 bad usage or missing credentials, 130 interrupted',
+    '  (Ctrl-C), 143 terminated (SIGTERM): what was committed stays, run it again to go on.',
   ].join('\n');
 }

@@ -9,12 +9,20 @@ import type { InvalidRecord } from '../paginate/types.js';
 import { createRedactor } from '../text/redact.js';
 import { quoted, safeText } from '../text/safe-text.js';
 import { VERSION } from '../version.js';
-import { type EXPORT_OPTIONS, exportHelp, mainHelp, PARSE_OPTIONS } from './cli-options.js';
+import {
+  type EXPORT_OPTIONS,
+  exportHelp,
+  mainHelp,
+  PARSE_OPTIONS,
+  SYNC_PARSE_OPTIONS,
+  syncHelp,
+} from './cli-options.js';
 import { INTERRUPT_EXIT_CODES, Interrupt } from './interrupt.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { type ExportTarget, openSources, SECRET_FLAGS, secretsGiven } from './open-sources.js';
 import { Progress } from './progress.js';
 import { runExport } from './run-export.js';
+import { runSync } from './run-sync.js';
 import { UsageError } from './usage-error.js';
 import { VENDOR_FLAGS } from './vendor-flags.js';
 
@@ -66,6 +74,20 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     context.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  if (command === 'sync') {
+    let values: ReturnType<typeof parseSyncArgs>;
+    try {
+      values = parseSyncArgs(rest);
+    } catch (error) {
+      say(`${NAME}: ${argumentProblem(error)}. Run '${NAME} sync --help' for usage.`);
+      return 2;
+    }
+    if (values.help) {
+      context.stdout.write(`${syncHelp()}\n`);
+      return 0;
+    }
+    return syncCommand(values, context, say);
+  }
   if (command !== 'export') {
     say(`${NAME}: unknown command ${quoted(command, 40)}. Run '${NAME} --help' for the commands.`);
     return 2;
@@ -82,6 +104,72 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return 0;
   }
   return exportCommand(values, context, say);
+}
+
+function parseSyncArgs(args: readonly string[]) {
+  const { store, json, full } = parseArgs({
+    args: [...args],
+    options: SYNC_PARSE_OPTIONS,
+    strict: true,
+    allowPositionals: true,
+  }).values;
+  const exportArgs = args.filter(
+    (arg, index) =>
+      !['--store', '--json', '--full'].includes(arg) &&
+      !arg.startsWith('--store=') &&
+      args[index - 1] !== '--store',
+  );
+  return {
+    ...parseExportArgs(exportArgs),
+    store: typeof store === 'string' ? store : 'history.duckdb',
+    json: json === true,
+    full: full === true,
+  };
+}
+
+async function syncCommand(
+  values: ReturnType<typeof parseSyncArgs>,
+  context: CliContext,
+  say: (line: string) => void,
+): Promise<number> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(context.signal?.reason);
+  if (context.signal?.aborted) onAbort();
+  context.signal?.addEventListener('abort', onAbort, { once: true });
+  let redact = createRedactor(secretsGiven(values, context.env));
+  let targets: readonly ExportTarget[] = [];
+  let close: () => Promise<void> = async () => {};
+  try {
+    const opened = await openSources(values, context.env);
+    ({ targets, close } = opened);
+    redact = createRedactor([...secretsGiven(values, context.env), ...opened.secrets]);
+    await runSync(
+      targets,
+      {
+        store: values.store,
+        concurrency: values.concurrency,
+        pageSize: values.pageSize,
+        full: values.full,
+        json: values.json,
+        quiet: values.quiet,
+        signal: controller.signal,
+      },
+      { stdout: context.stdout, stderr: context.stderr },
+    );
+    return 0;
+  } catch (error) {
+    const interrupt = context.signal?.reason;
+    return report(error, {
+      values,
+      targets,
+      say,
+      redact,
+      interruptedWith: interrupt instanceof Interrupt ? interrupt.signal : undefined,
+    });
+  } finally {
+    context.signal?.removeEventListener('abort', onAbort);
+    await close();
+  }
 }
 
 function parseExportArgs(args: readonly string[]) {

@@ -9,6 +9,7 @@ export type {
   Store,
   StoreBatch,
   StoreBatchResult,
+  StoreContents,
   StoredConversation,
   StoreKind,
   StoreSync,

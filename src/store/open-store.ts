@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { invalidArgument, kindOf } from '../errors/invalid-argument.js';
+import { openDuckDbStore } from './duckdb/duckdb-store.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
 
 const URL_SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
@@ -32,7 +34,6 @@ export async function openStore(url: string): Promise<Store> {
   }
   const scheme = URL_SCHEME.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    const { openPostgresStore } = await import('./postgres/postgres-store.js');
     return openPostgresStore(url);
   }
   let path = url;
@@ -42,6 +43,5 @@ export async function openStore(url: string): Promise<Store> {
       `openStore opens a DuckDB file (a path) or postgres:// URL, not ${scheme}://`,
     );
   } else if (/^duckdb:/i.test(url)) path = url.slice('duckdb:'.length);
-  const { openDuckDbStore } = await import('./duckdb/duckdb-store.js');
   return openDuckDbStore(path);
 }

@@ -10,6 +10,7 @@ import {
   type Store,
   type StoreBatch,
   type StoreBatchResult,
+  type StoreContents,
   type StoredConversation,
   type StoreKind,
   type StoreSync,
@@ -167,6 +168,39 @@ class SqlStore implements Store {
       await connection.query('UPDATE chat_history_store SET last_sync = $1', [syncedAt]);
       return syncedAt;
     });
+  }
+
+  async contents(): Promise<StoreContents[]> {
+    const count = (table: string) =>
+      `SELECT source, account, count(*) FILTER (WHERE deleted_at IS NULL) AS live,
+         count(*) FILTER (WHERE deleted_at IS NOT NULL) AS deleted
+       FROM ${table} GROUP BY source, account`;
+    const [conversations, messages] = await this.#turns.run(async () => [
+      await this.#engine.connection.query(count('conversations')),
+      await this.#engine.connection.query(count('messages')),
+    ]);
+    const found = new Map<string, StoreContents>();
+    for (const [rows, live, deleted] of [
+      [conversations, 'conversations', 'deletedConversations'],
+      [messages, 'messages', 'deletedMessages'],
+    ] as const) {
+      for (const row of rows ?? []) {
+        const key = { source: String(row.source), account: String(row.account) };
+        const entry = found.get(sourceKeyOf(key)) ?? {
+          ...key,
+          conversations: 0,
+          messages: 0,
+          deletedConversations: 0,
+          deletedMessages: 0,
+        };
+        entry[live] = Number(row.live);
+        entry[deleted] = Number(row.deleted);
+        found.set(sourceKeyOf(key), entry);
+      }
+    }
+    return [...found.values()].sort((a, b) =>
+      sourceKeyOf(a) < sourceKeyOf(b) ? -1 : sourceKeyOf(a) > sourceKeyOf(b) ? 1 : 0,
+    );
   }
 
   close(): Promise<void> {

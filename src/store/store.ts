@@ -18,8 +18,18 @@ export interface Store {
    * and gives this sync's time, later than every earlier sync's.
    */
   beginSync(): Promise<StoreSync>;
+  /** What the store holds, per source and account: rows not marked deleted, and those marked. */
+  contents(): Promise<StoreContents[]>;
   /** Releases the connection, the file and its lock. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** One source's rows in a store, as `Store.contents()` counts them. */
+export interface StoreContents extends SourceKey {
+  conversations: number;
+  messages: number;
+  deletedConversations: number;
+  deletedMessages: number;
 }
 
 /** The kinds of store `openStore` opens. */

@@ -118,7 +118,10 @@ describe.each(VENDORS.map((entry) => ({ id: entry.vendor.id, entry })))(
     it('gives typed errors that never hold the key, whole or in part', async () => {
       const wrongKey = `${KEY}-wrong`;
       const options = (
-        entry.sandboxSource as (emulator: unknown, url: string) => Record<string, unknown>
+        entry.sandboxSource as unknown as (
+          emulator: unknown,
+          url: string,
+        ) => Record<string, unknown>
       )(served.emulator, served.url);
       const secretOption = Object.entries(entry.vendor.options).find(
         ([, spec]) => spec?.secret,

@@ -11,5 +11,6 @@ export const chatsV1Registration = registerVendor({
     chats: size.conversations,
     messagesPerChat: size.messagesPerConversation,
   }),
-  sandboxSource: (emulator, url) => ({ apiKey: emulator.apiKey, baseURL: url }),
+  // The sandbox's port changes from run to run; its account does not.
+  sandboxSource: (emulator, url) => ({ apiKey: emulator.apiKey, baseURL: url, account: 'sandbox' }),
 });

@@ -1,0 +1,105 @@
+import { ChatHistoryError } from '../errors/chat-history-error.js';
+import { openStore } from '../store/open-store.js';
+import type { Store, StoreContents } from '../store/store.js';
+import { type SyncProgress, type SyncReport, syncHistory } from '../sync/sync-history.js';
+import type { ExportTarget } from './open-sources.js';
+import { UsageError } from './usage-error.js';
+
+/** What `sync` was asked to do. */
+export interface SyncRun {
+  store: string;
+  concurrency: number;
+  pageSize: number | undefined;
+  full: boolean;
+  json: boolean;
+  quiet: boolean;
+  signal: AbortSignal;
+}
+
+/** Where `sync` writes: data (the JSON report) to stdout, progress and the summary to stderr. */
+export interface SyncOutput {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+/**
+ * Syncs the targets' sources into the store, with a live status line on a terminal, then one
+ * summary line (or the report as JSON on stdout) and what the store holds.
+ */
+export async function runSync(
+  targets: readonly ExportTarget[],
+  run: SyncRun,
+  output: SyncOutput,
+): Promise<SyncReport> {
+  let store: Store;
+  try {
+    store = await openStore(run.store);
+  } catch (error) {
+    // A store path that cannot be is the caller's mistake, found before any request.
+    if (ChatHistoryError.is(error) && error.code === 'bad_request') {
+      throw new UsageError(`--store: ${error.message}`);
+    }
+    throw error;
+  }
+  const live = output.stderr.isTTY === true && !run.quiet;
+  const states = new Map<string, SyncProgress>();
+  let lastDrawn = 0;
+  const draw = (force: boolean) => {
+    const now = Date.now();
+    if (!live || (!force && now - lastDrawn < 100)) return;
+    lastDrawn = now;
+    const parts = [...states.values()].map(
+      (state) =>
+        `${state.source} ${state.done}/${state.changed} changed of ${state.listed} listed, ${state.messages} messages`,
+    );
+    output.stderr.write(`\r\u001b[2Ksyncing: ${parts.join('; ')}`);
+  };
+  try {
+    const report = await syncHistory({
+      sources: targets.map((target) => target.source),
+      store,
+      concurrency: run.concurrency,
+      full: run.full,
+      signal: run.signal,
+      ...(run.pageSize === undefined ? {} : { pageSize: run.pageSize }),
+      onProgress: (progress) => {
+        states.set(`${progress.source} ${progress.account}`, progress);
+        draw(false);
+      },
+      onWarning: (warning) => {
+        if (!run.quiet)
+          output.stderr.write(
+            `${live ? '\r\u001b[2K' : ''}chat-history-kit: warning: ${warning.message}\n`,
+          );
+      },
+    });
+    if (live) output.stderr.write('\r\u001b[2K');
+    const contents = await store.contents();
+    if (run.json) {
+      output.stdout.write(`${JSON.stringify({ ...report, store: run.store, contents })}\n`);
+    }
+    if (!run.quiet) {
+      output.stderr.write(`${summaryLine(report, run.store)}\n`);
+      for (const line of contentLines(contents)) output.stderr.write(`${line}\n`);
+    }
+    return report;
+  } catch (error) {
+    if (live) output.stderr.write('\r\u001b[2K');
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+function summaryLine(report: SyncReport, store: string): string {
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  const { conversations, messages } = report;
+  return `synced ${report.sources.map((source) => source.source).join(', ')} into ${store} in ${seconds}s: conversations ${conversations.upserted} new or changed, ${conversations.deleted} deleted; messages ${messages.upserted} new or changed, ${messages.deleted} deleted; ${report.requests} requests`;
+}
+
+function contentLines(contents: readonly StoreContents[]): string[] {
+  return contents.map(
+    (entry) =>
+      `  ${entry.source} (${entry.account}): ${entry.conversations} conversations, ${entry.messages} messages${entry.deletedConversations + entry.deletedMessages > 0 ? ` (${entry.deletedConversations} conversations and ${entry.deletedMessages} messages marked deleted)` : ''}`,
+  );
+}
