@@ -11,14 +11,16 @@ export interface ServedVendor {
   emulator: HistoryEmulator;
   source: ChatHistorySource;
   url: string;
+  /** The options the source was made with: plain JSON, for a source made elsewhere. */
+  options: object;
 }
 
 /**
  * Every registered vendor's emulator served over loopback, each with a source that reads it:
- * `options(id)` gives each emulator's options (size, live data, faults).
+ * `emulatorOptions(id)` gives each emulator's options (size, live data, faults).
  */
 export async function serveVendors(
-  options: (id: string) => EmulatorOptions & Record<string, unknown> = () => ({}),
+  emulatorOptions: (id: string) => EmulatorOptions & Record<string, unknown> = () => ({}),
   sourceOptions: (id: string) => Partial<SourceOptions> = () => ({}),
 ): Promise<{ vendors: ServedVendor[]; close(): Promise<void> }> {
   const vendors: ServedVendor[] = [];
@@ -26,17 +28,15 @@ export async function serveVendors(
   for (const entry of VENDORS) {
     const id = entry.vendor.id;
     const emulate = entry.emulate as (options: EmulatorOptions) => HistoryEmulator;
-    const served = await serveEmulator(emulate(options(id)));
+    const served = await serveEmulator(emulate(emulatorOptions(id)));
     closers.push(() => served.close());
     const base = (entry.sandboxSource as (emulator: unknown, url: string) => object)(
       served.emulator,
       served.url,
     );
-    const source = (entry.vendor.createSource as (options: object) => ChatHistorySource)({
-      ...base,
-      ...sourceOptions(id),
-    });
-    vendors.push({ id, emulator: served.emulator, source, url: served.url });
+    const options = { ...base, ...sourceOptions(id) };
+    const source = (entry.vendor.createSource as (options: object) => ChatHistorySource)(options);
+    vendors.push({ id, emulator: served.emulator, source, url: served.url, options });
   }
   return {
     vendors,

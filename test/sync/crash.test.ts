@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VENDORS } from '../../src/providers/registry.js';
 import { type ServedVendor, serveVendors } from '../helpers/sandbox-sources.js';
 import {
   freshStoreUrl,
@@ -31,14 +30,7 @@ function childSync(
   const config = {
     store,
     pageSize: 5,
-    sources: served.map((vendor) => {
-      const entry = VENDORS.find((candidate) => candidate.vendor.id === vendor.id);
-      const options = (entry?.sandboxSource as (emulator: unknown, url: string) => object)(
-        vendor.emulator,
-        vendor.url,
-      );
-      return { id: vendor.id, options };
-    }),
+    sources: served.map((vendor) => ({ id: vendor.id, options: vendor.options })),
   };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, JSON.stringify(config)], {
