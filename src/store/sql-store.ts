@@ -1,5 +1,6 @@
 import { ChatHistoryError } from '../errors/chat-history-error.js';
 import type { JsonObject } from '../model/json.js';
+import { storableText } from './storable-text.js';
 import {
   addChanges,
   type ChangeCounts,
@@ -252,8 +253,11 @@ class SqlStoreSync implements StoreSync {
        WHERE source = $1 AND account = $2 AND ${dialect.inList('id', '$3')}`,
       params,
     );
+    // Ids as asked for: the store may hold a few characters of them otherwise (storable-text).
+    const asked = new Map(ids.map((id) => [storableText(id, dialect), id]));
+    const idOf = (stored: unknown) => asked.get(String(stored)) ?? String(stored);
     for (const row of rows) {
-      found.set(String(row.id), { deleted: row.deleted === true, checkpoint: null });
+      found.set(idOf(row.id), { deleted: row.deleted === true, checkpoint: null });
     }
     const checkpoints = await this.#query(
       `SELECT conversation_id, signature, cursor, overlap, full_since
@@ -262,7 +266,7 @@ class SqlStoreSync implements StoreSync {
       params,
     );
     for (const row of checkpoints) {
-      const id = String(row.conversation_id);
+      const id = idOf(row.conversation_id);
       const checkpoint = readCheckpoint(row);
       const stored = found.get(id);
       if (stored) stored.checkpoint = checkpoint;

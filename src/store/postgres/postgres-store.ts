@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import { ChatHistoryError } from '../../errors/chat-history-error.js';
 import { invalidArgument } from '../../errors/invalid-argument.js';
 import { openSqlStore, type SqlConnection, type SqlEngine, type SqlParam } from '../sql-store.js';
+import { storableText } from '../storable-text.js';
 import type { Store } from '../store.js';
 import { driverMissing, storeFailed } from '../store-errors.js';
 import type { SqlDialect } from '../store-schema.js';
@@ -35,7 +36,12 @@ export async function openPostgresStore(url: string): Promise<Store> {
   const connection: SqlConnection = {
     async query(sql, params: readonly SqlParam[] = []) {
       try {
-        const result = await client.query({ text: sql, values: [...params] });
+        const values = params.map((param) =>
+          param === null || typeof param === 'string'
+            ? storableParam(param)
+            : param.map(storableParam),
+        );
+        const result = await client.query({ text: sql, values });
         return result.rows as Record<string, unknown>[];
       } catch (error) {
         throw storeFailed(`${location}: a statement failed`, error, { redact });
@@ -67,6 +73,11 @@ export async function openPostgresStore(url: string): Promise<Store> {
     await connection.close();
     throw ChatHistoryError.is(error) ? error : storeFailed(`${location}: the schema`, error);
   }
+}
+
+/** A text parameter PostgreSQL accepts (no NUL, well-formed), as stored values are written. */
+function storableParam(text: string | null): string | null {
+  return text === null ? null : storableText(text, POSTGRES_DIALECT);
 }
 
 /** The URL without its password, and a redactor of the password. */

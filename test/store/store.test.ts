@@ -1,0 +1,351 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { ChatHistoryError } from '../../src/errors/chat-history-error.js';
+import {
+  type Conversation,
+  ConversationSchema,
+  type Message,
+  MessageSchema,
+} from '../../src/model/canonical-schemas.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store, StoreBatch } from '../../src/store/store.js';
+import { caught } from '../helpers/caught.js';
+import {
+  freshStoreUrl,
+  queryStore,
+  readStore,
+  STORE_KINDS,
+  withPostgres,
+} from '../helpers/stores.js';
+
+const opened: Store[] = [];
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+});
+
+async function open(url: string): Promise<Store> {
+  const store = await openStore(url);
+  opened.push(store);
+  return store;
+}
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+function conversation(id: string, overrides: Partial<Conversation> = {}): Conversation {
+  return {
+    id,
+    source: 'okchat',
+    account: 'bot-1',
+    botId: 'bot-1',
+    channel: 'web',
+    state: 'in_progress',
+    active: true,
+    humanHandoff: false,
+    participant: { externalId: 'u-1', userId: null, anonymous: null },
+    createdAt: '2025-03-05T04:25:58.059835Z',
+    updatedAt: '2025-03-05T04:26:00.000001Z',
+    lastMessage: { id: null, text: 'hi', role: 'user' },
+    recording: null,
+    metadata: { tags: ['a'] },
+    raw: { id, nested: { deep: [1, 2, 3] } },
+    ...overrides,
+  };
+}
+
+function message(id: string, overrides: Partial<Message> = {}): Message {
+  return {
+    id,
+    conversationId: 'c-1',
+    source: 'okchat',
+    account: 'bot-1',
+    role: 'assistant',
+    text: '',
+    attachments: [
+      { url: 'https://example.com/a.png', name: 'a.png', mediaType: 'image/png', kind: 'image' },
+    ],
+    createdAt: '2025-03-05T04:25:58.059835Z',
+    model: 'gpt-4o',
+    provider: 'openai',
+    usage: { totalTokens: 12 },
+    toolCalls: [],
+    toolResults: [],
+    metadata: {},
+    raw: { id },
+    ...overrides,
+  };
+}
+
+function batch(parts: Partial<StoreBatch>): StoreBatch {
+  return {
+    conversations: [],
+    messages: [],
+    checkpoints: [],
+    messageDeletes: [],
+    conversationDeletes: [],
+    sources: [],
+    ...parts,
+  };
+}
+
+describe.each(STORE_KINDS)('a %s store', (kind) => {
+  it('has a table per record type, a column per canonical field, typed timestamps and JSON', async () => {
+    const url = await freshStoreUrl(kind);
+    await (await open(url)).close();
+    const columns = await queryStore(
+      url,
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+       WHERE table_name IN ('conversations', 'messages') ORDER BY table_name, ordinal_position`,
+    );
+    for (const [table, schema] of [
+      ['conversations', ConversationSchema],
+      ['messages', MessageSchema],
+    ] as const) {
+      const found = columns.filter((row) => row.table_name === table);
+      expect(found.map((row) => row.column_name)).toEqual(
+        [
+          'source',
+          'account',
+          'id',
+          ...Object.keys(schema.shape)
+            .filter((field) => !['source', 'account', 'id'].includes(field))
+            .map(snake),
+          'synced_at',
+          'deleted_at',
+        ].sort((a, b) => order(found, a) - order(found, b)),
+      );
+      expect(new Set(found.map((row) => row.column_name))).toEqual(
+        new Set([...Object.keys(schema.shape).map(snake), 'synced_at', 'deleted_at']),
+      );
+      const typeOf = (name: string) =>
+        String(found.find((row) => row.column_name === name)?.data_type).toLowerCase();
+      expect(typeOf('created_at')).toBe('timestamp with time zone');
+      expect(typeOf('deleted_at')).toBe('timestamp with time zone');
+      expect(typeOf('raw')).toBe(kind === 'postgres' ? 'jsonb' : 'json');
+      expect(typeOf('metadata')).toBe(kind === 'postgres' ? 'jsonb' : 'json');
+    }
+  });
+
+  it('keeps every field, microseconds included, counts only rows that change, and un-deletes rows that come back', async () => {
+    const url = await freshStoreUrl(kind);
+    const store = await open(url);
+    const sync = await store.beginSync();
+    const key = { source: 'okchat', account: 'bot-1' };
+    const first = await sync.write(
+      batch({ conversations: [conversation('c-1')], messages: [message('m-1'), message('m-2')] }),
+    );
+    expect(first.get('okchat\nbot-1')).toEqual({
+      conversations: { upserted: 1, deleted: 0 },
+      messages: { upserted: 2, deleted: 0 },
+    });
+    const same = await sync.write(
+      batch({ conversations: [conversation('c-1')], messages: [message('m-1'), message('m-2')] }),
+    );
+    expect(same.get('okchat\nbot-1')?.messages.upserted ?? 0).toBe(0);
+    const edited = await sync.write(batch({ messages: [message('m-2', { text: 'edited' })] }));
+    expect(edited.get('okchat\nbot-1')?.messages.upserted).toBe(1);
+    await sync.end();
+
+    const later = await store.beginSync();
+    expect(later.syncedAt > sync.syncedAt).toBe(true);
+    const gone = await later.write(
+      batch({ conversationDeletes: [{ ...key, since: later.syncedAt }] }),
+    );
+    expect(gone.get('okchat\nbot-1')).toEqual({
+      conversations: { upserted: 0, deleted: 1 },
+      messages: { upserted: 0, deleted: 2 },
+    });
+    const back = await later.write(batch({ conversations: [conversation('c-1')] }));
+    expect(back.get('okchat\nbot-1')?.conversations.upserted).toBe(1);
+    await later.end();
+    expect(await store.contents()).toEqual([
+      { ...key, conversations: 1, messages: 0, deletedConversations: 0, deletedMessages: 2 },
+    ]);
+    await store.close();
+
+    const stored = await readStore(url);
+    expect(stored.conversations.get('okchat bot-1 c-1')?.record).toEqual(conversation('c-1'));
+    expect(stored.messages.get('okchat bot-1 m-1')?.record).toEqual(message('m-1'));
+    expect(stored.messages.get('okchat bot-1 m-1')?.record.text).toBe('');
+    expect(stored.messages.get('okchat bot-1 m-2')?.record.text).toBe('edited');
+  });
+
+  it('stores text no engine takes as it is (NUL, lone surrogates) without failing the batch', async () => {
+    const url = await freshStoreUrl(kind);
+    const store = await open(url);
+    const sync = await store.beginSync();
+    const hostile = 'a\u0000b\ud800c';
+    await sync.write(
+      batch({
+        messages: [
+          message('m-\u0000-1', {
+            text: hostile,
+            metadata: { [hostile]: hostile },
+            raw: { text: hostile, list: [hostile] },
+          }),
+        ],
+      }),
+    );
+    await sync.end();
+    await store.close();
+    const [row] = [...(await readStore(url)).messages.values()];
+    const expected = kind === 'postgres' ? 'a\uFFFDb\uFFFDc' : 'a\u0000b\uFFFDc';
+    expect(row?.record.text).toBe(expected);
+    expect(row?.record.metadata).toEqual({ [expected]: expected });
+    expect(row?.record.raw).toEqual({ text: expected, list: [expected] });
+  });
+
+  it('migrates an older schema in place, keeping its data, and refuses a newer one', async () => {
+    const url = await freshStoreUrl(kind);
+    const store = await open(url);
+    const sync = await store.beginSync();
+    await sync.write(batch({ messages: [message('m-1')] }));
+    await sync.end();
+    await store.close();
+    await queryStore(url, 'DROP INDEX messages_by_conversation');
+    await queryStore(url, 'UPDATE chat_history_store SET version = 1');
+
+    await (await open(url)).close();
+    expect(await queryStore(url, 'SELECT version FROM chat_history_store')).toEqual([
+      { version: 2 },
+    ]);
+    expect((await readStore(url)).messages.size).toBe(1);
+    const index =
+      kind === 'postgres'
+        ? "SELECT indexname AS name FROM pg_indexes WHERE indexname = 'messages_by_conversation'"
+        : "SELECT index_name AS name FROM duckdb_indexes() WHERE index_name = 'messages_by_conversation'";
+    expect(await queryStore(url, index)).toHaveLength(1);
+
+    await queryStore(url, 'UPDATE chat_history_store SET version = 99');
+    const error = await caught(openStore(url));
+    expect(ChatHistoryError.is(error) && [error.code, error.message]).toEqual([
+      'store_failed',
+      expect.stringContaining('newer'),
+    ]);
+  });
+});
+
+describe('openStore', () => {
+  it('refuses what is not a store, with typed errors', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'chat-history-open-'));
+    const text = join(folder, 'notes.txt');
+    writeFileSync(text, 'not a database, just some notes\n'.repeat(100));
+    for (const [url, code] of [
+      [join(folder, 'missing', 'history.duckdb'), 'bad_request'],
+      [folder, 'bad_request'],
+      [`${folder}/`, 'bad_request'],
+      ['mysql://localhost/db', 'bad_request'],
+      [42, 'bad_request'],
+      [text, 'store_failed'],
+    ] as const) {
+      const error = await caught(openStore(url as string));
+      expect(ChatHistoryError.is(error) && error.code, String(url)).toBe(code);
+    }
+    const missing = await caught(openStore(join(folder, 'nope', 'x.duckdb')));
+    expect(String((missing as Error).message)).toMatch(/does not exist.*create it first/);
+  });
+
+  it('opens duckdb: and file:// names, releases the file on close, and keeps other processes out while open', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'chat-history-open-'));
+    const path = join(folder, 'history.duckdb');
+    await (await openStore(`duckdb:${path}`)).close();
+    const store = await openStore(`file://${path}`);
+    const sameProcess = await caught(openStore(path));
+    expect(ChatHistoryError.is(sameProcess) && sameProcess.code).toBe('store_locked');
+    const other = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { openStore } from ${JSON.stringify(join(import.meta.dirname, '../../dist/store/index.js'))};
+         try { await openStore(${JSON.stringify(path)}); console.log('opened'); }
+         catch (error) { console.log(error.code); }`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(other.trim()).toBe('store_locked');
+    await store.close();
+    await store.close();
+    await (await openStore(path)).close();
+  });
+
+  it('refuses a DuckDB file another process holds, and opens it once that process is killed', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'chat-history-open-'));
+    const path = join(folder, 'history.duckdb');
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { openStore } from ${JSON.stringify(join(import.meta.dirname, '../../dist/store/index.js'))};
+         await openStore(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const error = await caught(openStore(path));
+    expect(ChatHistoryError.is(error) && error.code).toBe('store_locked');
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await (await openStore(path)).close();
+  });
+
+  it('names an unreachable PostgreSQL server without its password, retryable', async () => {
+    const url = 'postgres://someone:hunter2-secret-pw@127.0.0.1:9/db';
+    const error = await caught(openStore(url));
+    expect(ChatHistoryError.is(error) && [error.code, error.retryable]).toEqual([
+      'store_failed',
+      true,
+    ]);
+    const shown = JSON.stringify(ChatHistoryError.is(error) ? error.toJSON() : error);
+    expect(`${String((error as Error).message)} ${shown}`).not.toMatch(/hunter2|secret-pw/);
+    expect(String((error as Error).message)).toContain('127.0.0.1:9');
+  });
+
+  it('leaves a PostgreSQL database alone that has a conversations table of its own', async () => {
+    const url = await freshStoreUrl('postgres');
+    await withPostgres(url, (client) =>
+      client.query('CREATE TABLE conversations (id int); INSERT INTO conversations VALUES (7)'),
+    );
+    const error = await caught(openStore(url));
+    expect(ChatHistoryError.is(error) && error.code).toBe('store_failed');
+    expect(await queryStore(url, 'SELECT id FROM conversations')).toEqual([{ id: 7 }]);
+    expect(await queryStore(url, "SELECT to_regclass('chat_history_store') AS found")).toEqual([
+      { found: null },
+    ]);
+  });
+
+  it('says which package to install when a driver is missing', async () => {
+    vi.resetModules();
+    vi.doMock('pg', () => {
+      throw new Error("Cannot find package 'pg'");
+    });
+    vi.doMock('@duckdb/node-api', () => {
+      throw new Error("Cannot find package '@duckdb/node-api'");
+    });
+    try {
+      const { openStore: openWithout } = await import('../../src/store/open-store.js');
+      const postgres = await caught(openWithout(inject('postgresUrl')));
+      expect(ChatHistoryError.is(postgres) && [postgres.code, postgres.message]).toEqual([
+        'driver_missing',
+        expect.stringContaining('npm install pg'),
+      ]);
+      const folder = mkdtempSync(join(tmpdir(), 'chat-history-open-'));
+      const duckdb = await caught(openWithout(join(folder, 'h.duckdb')));
+      expect(ChatHistoryError.is(duckdb) && [duckdb.code, duckdb.message]).toEqual([
+        'driver_missing',
+        expect.stringContaining('npm install @duckdb/node-api'),
+      ]);
+    } finally {
+      vi.doUnmock('pg');
+      vi.doUnmock('@duckdb/node-api');
+      vi.resetModules();
+    }
+  });
+});
+
+function order(rows: Record<string, unknown>[], name: string): number {
+  return rows.findIndex((row) => row.column_name === name);
+}
