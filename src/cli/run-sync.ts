@@ -94,12 +94,16 @@ export async function runSync(
 function summaryLine(report: SyncReport, store: string): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
   const { conversations, messages } = report;
-  return `synced ${report.sources.map((source) => source.source).join(', ')} into ${store} in ${seconds}s: conversations ${conversations.upserted} new or changed, ${conversations.deleted} deleted; messages ${messages.upserted} new or changed, ${messages.deleted} deleted; ${report.requests} requests`;
+  return `synced ${report.sources.map((source) => source.source).join(', ')} into ${store} in ${seconds}s: conversations ${count(conversations.upserted)} new or changed, ${count(conversations.deleted)} deleted; messages ${count(messages.upserted)} new or changed, ${count(messages.deleted)} deleted; ${count(report.requests)} requests`;
 }
 
 function contentLines(contents: readonly StoreContents[]): string[] {
   return contents.map(
     (entry) =>
-      `  ${entry.source} (${entry.account}): ${entry.conversations} conversations, ${entry.messages} messages${entry.deletedConversations + entry.deletedMessages > 0 ? ` (${entry.deletedConversations} conversations and ${entry.deletedMessages} messages marked deleted)` : ''}`,
+      `  ${entry.source} (${entry.account}): ${count(entry.conversations)} conversations, ${count(entry.messages)} messages${entry.deletedConversations + entry.deletedMessages > 0 ? ` (${count(entry.deletedConversations)} conversations and ${count(entry.deletedMessages)} messages marked deleted)` : ''}`,
   );
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en-US');
 }
