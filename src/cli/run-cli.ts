@@ -113,6 +113,11 @@ function parseSyncArgs(args: readonly string[]) {
     strict: true,
     allowPositionals: true,
   }).values;
+  for (const only of ['format', 'out', 'no-raw', 'state', 'max-conversations']) {
+    if (args.some((arg) => arg === `--${only}` || arg.startsWith(`--${only}=`))) {
+      throw new Error(`--${only} is an export option; sync does not take it`);
+    }
+  }
   const exportArgs = args.filter(
     (arg, index) =>
       !['--store', '--json', '--full'].includes(arg) &&

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/testing/index.js';
+import { freshStoreUrl, readStore } from '../helpers/stores.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI with only the environment given (no inherited credentials). */
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'chk-cli-sync-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('sync', () => {
+  it('syncs the sandbox into a DuckDB file, says what changed and what the store holds, and costs a listing the second time', async () => {
+    const store = join(dir, 'sandbox.duckdb');
+    const first = await run(['sync', '--sandbox', '--store', store]);
+    expect(first).toMatchObject({ code: 0, stdout: '' });
+    const [summary, ...contents] = first.stderr.trim().split('\n');
+    expect(summary).toMatch(
+      /^synced okchat, chats-v1, intercom into .*sandbox\.duckdb in [\d.]+s: conversations 80 new or changed, 0 deleted; messages 1,151 new or changed, 0 deleted; \d+ requests$/,
+    );
+    expect(contents).toEqual([
+      '  chats-v1 (sandbox): 20 conversations, 289 messages',
+      '  intercom (default): 20 conversations, 312 messages',
+      expect.stringMatching(/^ {2}okchat \([\w-]+\): 40 conversations, 550 messages$/),
+    ]);
+    const stored = await readStore(store);
+    expect([stored.conversations.size, stored.messages.size]).toEqual([80, 1151]);
+
+    const second = await run(['sync', '--sandbox', '--store', store, '--json']);
+    expect(second.code).toBe(0);
+    const report = JSON.parse(second.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      conversations: { upserted: 0, deleted: 0 },
+      messages: { upserted: 0, deleted: 0 },
+      requests: 3,
+      store,
+    });
+    expect(second.stderr).toContain('conversations 0 new or changed');
+  });
+
+  it('syncs into PostgreSQL', async () => {
+    const store = await freshStoreUrl('postgres');
+    const result = await run([
+      'sync',
+      '--sandbox',
+      '--source',
+      'chats-v1',
+      '--store',
+      store,
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      sources: [{ source: 'chats-v1', account: 'sandbox' }],
+    });
+  });
+
+  it('exits 2 with one line for bad usage, before any request', async () => {
+    for (const args of [
+      ['sync', '--sandbox', '--store', join(dir, 'missing', 'x.duckdb')],
+      ['sync', '--sandbox', '--out', 'x.ndjson'],
+      ['sync', '--sandbox', '--store', 'mysql://host/db'],
+      ['sync', '--bogus'],
+      ['sync', '--store', join(dir, 'none.duckdb')],
+    ]) {
+      const result = await run(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const help = await run(['sync', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--store <PATH|postgres://...>');
+    expect(help.stdout).not.toContain('--out');
+  });
+
+  describe('with one vendor refusing its key', () => {
+    let sandbox: Sandbox;
+    beforeAll(async () => {
+      sandbox = await startSandbox();
+    });
+    afterAll(async () => {
+      await sandbox.close();
+    });
+
+    it('exits 1 with the code, never the key, and commits the other vendors', async () => {
+      const store = join(dir, 'partial.duckdb');
+      const wrongKey = 'sk-wrong-key-0123456789abcdef';
+      const result = await run(['sync', '--store', store], {
+        OKCHAT_API_KEY: wrongKey,
+        OKCHAT_CHATBOT_ID: sandbox.okchat.emulator.chatbotId,
+        OKCHAT_BASE_URL: sandbox.okchat.url,
+        CHATS_V1_API_KEY: sandbox.chatsV1.emulator.apiKey,
+        CHATS_V1_BASE_URL: sandbox.chatsV1.url,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^chat-history-kit: unauthorized: /m);
+      expect(result.stderr).not.toContain(wrongKey.slice(3, 15));
+      const stored = await readStore(store);
+      const sources = new Set([...stored.messages.values()].map((row) => row.record.source));
+      expect([...sources]).toEqual(['chats-v1']);
+      expect(stored.messages.size).toBe(sandbox.chatsV1.emulator.totalMessages());
+    });
+  });
+});
