@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
 import { type Sandbox, startSandbox } from '../../src/testing/index.js';
 import { freshStoreUrl, readStore } from '../helpers/stores.js';
 
@@ -64,6 +66,48 @@ describe('sync', () => {
       store,
     });
     expect(second.stderr).toContain('conversations 0 new or changed');
+  });
+
+  it('draws a status line on a terminal only, then the summary', async () => {
+    for (const isTTY of [true, false]) {
+      const chunks: string[] = [];
+      const stderr = Object.assign(
+        new Writable({
+          write(chunk, _encoding, callback) {
+            chunks.push(String(chunk));
+            callback();
+          },
+        }),
+        { isTTY, columns: 120, rows: 40 },
+      );
+      const stdout = new PassThrough();
+      stdout.resume();
+      const code = await runCli(
+        [
+          'sync',
+          '--sandbox',
+          '--source',
+          'chats-v1',
+          '--sandbox-conversations',
+          '6',
+          '--sandbox-latency',
+          '40',
+          '--concurrency',
+          '1',
+          '--store',
+          join(dir, `progress-${isTTY}.duckdb`),
+        ],
+        { stdout, stderr, env: {} },
+      );
+      expect(code).toBe(0);
+      const text = chunks.join('');
+      if (isTTY) {
+        expect(text).toMatch(/syncing: chats-v1 \d+\/\d+ changed of \d+ listed, [\d,]+ messages/);
+      } else {
+        expect(text).not.toContain('syncing:');
+      }
+      expect(text).toMatch(/synced chats-v1 into .* conversations 6 new or changed/);
+    }
   });
 
   it('syncs into PostgreSQL', async () => {
