@@ -124,22 +124,25 @@ export function latestVersion(dialect: SqlDialect): number {
 }
 
 /**
- * An upsert of many rows given as one list parameter per column (`$1` ... `$n`, then `$n+1`
- * for `synced_at`): a row is inserted, or updated when any column differs (or it was marked
- * deleted, which it no longer is). `RETURNING` names the source of each row written, so the
- * rows it returns are the rows that changed.
+ * An upsert of the rows `incoming` selects (columns `c0` ... `cn`, all text, in the table's
+ * column order): a row is inserted, or updated when any column differs (or it was marked deleted,
+ * which it no longer is). `RETURNING` names the source of each row written, so the rows it returns
+ * are the rows that changed. `syncedAt` is the parameter holding the sync's time.
  */
-export function upsertSql<T>(spec: TableSpec<T>, dialect: SqlDialect): string {
+export function upsertSql<T>(
+  spec: TableSpec<T>,
+  dialect: SqlDialect,
+  incoming: string,
+  syncedAt: string,
+): string {
   const names = spec.columns.map((col) => col.name);
-  const values = spec.columns.map((col, index) => {
-    const list = `unnest($${index + 1}::${dialect.textList})`;
-    return col.type === 'text' ? list : `${list}::${sqlType(col.type, dialect)}`;
-  });
-  const syncedAt = `$${spec.columns.length + 1}::TIMESTAMPTZ`;
+  const values = spec.columns.map((col, index) =>
+    col.type === 'text' ? `c${index}` : `c${index}::${sqlType(col.type, dialect)}`,
+  );
   const updatable = spec.columns.filter((col) => !['source', 'account', 'id'].includes(col.name));
   return [
     `INSERT INTO ${spec.name} (${names.join(', ')}, synced_at, deleted_at)`,
-    `SELECT ${values.join(', ')}, ${syncedAt}, NULL`,
+    `SELECT ${values.join(', ')}, ${syncedAt}::TIMESTAMPTZ, NULL FROM (${incoming}) AS incoming`,
     'ON CONFLICT (source, account, id) DO UPDATE SET',
     `  ${updatable.map((col) => `${col.name} = excluded.${col.name}`).join(', ')},`,
     '  synced_at = excluded.synced_at, deleted_at = NULL',
@@ -148,6 +151,16 @@ export function upsertSql<T>(spec: TableSpec<T>, dialect: SqlDialect): string {
       .join(' OR ')} OR ${spec.name}.deleted_at IS NOT NULL`,
     'RETURNING source, account',
   ].join('\n');
+}
+
+/**
+ * Stamps the existing rows among those `incoming` selects with the sync's time (`c0`, `c1`, `c2`
+ * are their source, account and id).
+ */
+export function stampSql<T>(spec: TableSpec<T>, incoming: string, syncedAt: string): string {
+  const table = spec.name;
+  return `UPDATE ${table} SET synced_at = ${syncedAt}::TIMESTAMPTZ FROM (${incoming}) AS incoming
+    WHERE ${table}.source = incoming.c0 AND ${table}.account = incoming.c1 AND ${table}.id = incoming.c2`;
 }
 
 /** The rows of `records` as one list of texts per column, for {@link upsertSql}. */

@@ -149,15 +149,15 @@ async function readFrom(
   }
   if (first && start.overlap.length > 0) return 'misaligned';
   const since = complete && !truncated ? start.fullSince : null;
+  // A whole reading that warned proves nothing about what is gone: the next sync starts a new
+  // one (going on from here would let it mark deleted what this one missed).
+  const checkpoint: ConversationCheckpoint =
+    complete || start.fullSince === null
+      ? { signature: complete ? signatureOf(task.conversation) : null, ...last, fullSince: null }
+      : { signature: null, cursor: null, overlap: [], fullSince: null };
   await writer.add({
     conversations: [task.conversation],
-    checkpoints: [
-      row({
-        signature: complete ? signatureOf(task.conversation) : null,
-        ...last,
-        fullSince: null,
-      }),
-    ],
+    checkpoints: [row(checkpoint)],
     ...(since === null
       ? {}
       : {

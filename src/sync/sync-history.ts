@@ -238,7 +238,6 @@ async function syncSource(source: ChatHistorySource, context: SourceRun): Promis
     requests: 0,
     state: 'running',
   };
-  const tell = () => settings.onProgress?.({ ...progress });
   const onRequest = (_request: RequestSent) => {
     progress.requests += 1;
     report.requests += 1;
@@ -258,12 +257,44 @@ async function syncSource(source: ChatHistorySource, context: SourceRun): Promis
     failure ??= error;
     controller.abort(error);
   };
-  const reading = new Set<Promise<void>>();
-  try {
-    const state = await sync.readSource(key);
-    const canFilter = source.capabilities.filterConversationsByUpdatedSince;
-    const since = settings.full || !canFilter ? null : (state?.updatedSince ?? null);
-    let newest = state?.updatedSince ?? null;
+  // A progress hook that throws fails this source, like any other error in it.
+  const tell = () => {
+    try {
+      settings.onProgress?.({ ...progress });
+    } catch (error) {
+      fail(error);
+    }
+  };
+  // The last reading of each conversation started: a conversation listed twice (in the second
+  // pass below) is read again only after its first reading ended, never at the same time.
+  const readings = new Map<string, Promise<void>>();
+
+  const read = (task: ConversationTask): Promise<void> =>
+    readers(async () => {
+      const child = fanout.child();
+      try {
+        await readConversation(source, task, {
+          sync,
+          writer,
+          limiter,
+          signal: child.signal,
+          onRequest,
+          concurrency: settings.concurrency,
+          pageSize: settings.pageSize,
+          includeEvents: settings.includeEvents === true,
+          onWarning: (warning) => warn(settings, warning),
+          onInvalidRecord: settings.onInvalidRecord,
+          onMessages: (count) => {
+            progress.messages += count;
+          },
+        });
+      } finally {
+        child.release();
+      }
+    });
+
+  /** Lists conversations (all of them, or those updated since `since`) and brings each in. */
+  const pass = async (since: string | null) => {
     const listing = source.listConversations({
       concurrency: settings.concurrency,
       limiter,
@@ -300,7 +331,9 @@ async function syncSource(source: ChatHistorySource, context: SourceRun): Promis
         }
         const found = stored.get(conversation.id);
         const signature = signatureOf(conversation);
+        const earlier = readings.get(conversation.id);
         if (
+          earlier === undefined &&
           !settings.full &&
           found !== undefined &&
           !found.deleted &&
@@ -311,52 +344,49 @@ async function syncSource(source: ChatHistorySource, context: SourceRun): Promis
           continue;
         }
         progress.changed += 1;
-        const task: ConversationTask = {
-          ...key,
-          conversation,
-          checkpoint: found?.checkpoint ?? null,
-          deleted: found?.deleted ?? false,
-          full: settings.full === true,
-        };
         // Waits for a place among the conversations being read before listing further.
         await readers(async () => undefined);
-        const read = readers(async () => {
-          const child = fanout.child();
-          try {
-            await readConversation(source, task, {
-              sync,
-              writer,
-              limiter,
-              signal: child.signal,
-              onRequest,
-              concurrency: settings.concurrency,
-              pageSize: settings.pageSize,
-              includeEvents: settings.includeEvents === true,
-              onWarning: (warning) => warn(settings, warning),
-              onInvalidRecord: settings.onInvalidRecord,
-              onMessages: (count) => {
-                progress.messages += count;
-              },
+        const reading = (earlier ?? Promise.resolve())
+          .then(async () => {
+            // Read again after an earlier reading in this sync: from what that one stored.
+            const current =
+              earlier === undefined
+                ? found
+                : (await sync.readConversations(key, [conversation.id])).get(conversation.id);
+            await read({
+              ...key,
+              conversation,
+              checkpoint: current?.checkpoint ?? null,
+              deleted: current?.deleted ?? false,
+              full: settings.full === true && earlier === undefined,
             });
-          } finally {
-            child.release();
-          }
-        }).then(
-          () => {
             progress.done += 1;
             tell();
-          },
-          (error: unknown) => fail(error),
-        );
-        reading.add(read);
-        read.finally(() => reading.delete(read));
+          })
+          .catch(fail);
+        readings.set(conversation.id, reading);
         if (signal.aborted) break;
       }
       if (unchanged.length > 0) await writer.add({ conversations: unchanged });
       tell();
       if (signal.aborted) break;
     }
-    await Promise.all(reading);
+  };
+
+  let newest: string | null = null;
+  try {
+    const state = await sync.readSource(key);
+    const canFilter = source.capabilities.filterConversationsByUpdatedSince;
+    const since = settings.full || !canFilter ? null : (state?.updatedSince ?? null);
+    newest = state?.updatedSince ?? null;
+    await pass(since);
+    // A listing by cursor does not see a conversation updated while it ran (it moves behind the
+    // cursor): before anything is marked deleted, those updated since the listing's newest are
+    // listed too.
+    if (since === null && canFilter && complete && newest !== null && !signal.aborted) {
+      await pass(newest);
+    }
+    await Promise.all(readings.values());
     if (failure !== undefined) throw failure;
     if (signal.aborted) throw abortedError(signal, source.id);
     // Only a complete, successful listing says what is gone, and where the next one starts.
@@ -370,13 +400,17 @@ async function syncSource(source: ChatHistorySource, context: SourceRun): Promis
     progress.state = 'done';
   } catch (error) {
     fail(error);
-    await Promise.allSettled(reading);
+    await Promise.allSettled(readings.values());
     progress.state = 'failed';
     throw failureOf(failure, source.id, settings.signal);
   } finally {
     settings.signal?.removeEventListener('abort', onCallerAbort);
     report.durationMs = Math.round(performance.now() - started);
-    tell();
+    try {
+      settings.onProgress?.({ ...progress });
+    } catch {
+      // The source's outcome is already decided; a failing hook cannot change it now.
+    }
   }
 }
 

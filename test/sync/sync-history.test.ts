@@ -267,6 +267,130 @@ describe.each(STORE_KINDS)('syncHistory into %s', (kind: TestStoreKind) => {
     await running;
   });
 
+  it('marks deleted the messages of a conversation whose first reading stopped, once it is gone', async () => {
+    let failing = true;
+    const served = await serveVendors(
+      () => ({
+        conversations: 4,
+        messagesPerConversation: 20,
+        live: { schedule: () => [] },
+        faults: {
+          // The third page of one conversation's messages fails: its row is never written.
+          pattern: (request) =>
+            failing &&
+            request.url.pathname.includes('/messages') &&
+            request.url.searchParams.get('page') === '3'
+              ? '500'
+              : null,
+        },
+      }),
+      () => ({ retry: { retries: 0 } }),
+    );
+    cleanups.push(() => served.close());
+    const okchat = served.vendors.filter((vendor) => vendor.id === 'okchat');
+    const url = await freshStoreUrl(kind);
+    const error = await caught(syncOnce(url, sourcesOf(okchat), { concurrency: 1 }));
+    expect(ChatHistoryError.is(error) && error.code).toBe('server_error');
+    const partial = await readStore(url);
+    const orphaned = new Set(
+      [...partial.messages.values()].map((row) => row.record.conversationId),
+    );
+    for (const row of partial.conversations.values()) orphaned.delete(row.record.id);
+    expect(orphaned.size).toBeGreaterThan(0);
+    failing = false;
+    const [emulator] = okchat.map((vendor) => vendor.emulator);
+    while (emulator?.conversations().some((record) => orphaned.has(String(record.id)))) {
+      emulator.change('delete');
+    }
+    await syncOnce(url, sourcesOf(okchat));
+    expect(storeMatches(await readStore(url), await vendorData(sourcesOf(okchat)))).toEqual(
+      IN_SYNC,
+    );
+  });
+
+  it('starts a whole reading again after one that warned, so the messages it missed are marked later', async () => {
+    const served = await vendors();
+    const okchat = served.find((vendor) => vendor.id === 'okchat');
+    if (okchat === undefined) throw new Error('no okchat');
+    let warnOnWholeReadings = false;
+    // The vendor's data drifts under every whole reading while this is on.
+    const base = okchat.source;
+    const source: ChatHistorySource = {
+      ...base,
+      listConversations: (options) => base.listConversations(options),
+      listMessages: (id, options = {}) => {
+        if (warnOnWholeReadings && options.startAt === undefined) {
+          options.onWarning?.({
+            source: 'okchat',
+            code: 'drift_unrepaired',
+            message: 'the data kept changing',
+            cursor: {},
+          });
+        }
+        return base.listMessages(id, options);
+      },
+    };
+    const url = await freshStoreUrl(kind);
+    await syncOnce(url, [source]);
+    const [, second] = okchat.emulator.conversations();
+    okchat.emulator.change('delete', String(second?.id));
+    warnOnWholeReadings = true;
+    const warned = await syncOnce(url, [source], { onWarning: () => undefined });
+    expect(warned.messages.deleted).toBe(0);
+    warnOnWholeReadings = false;
+    const next = await syncOnce(url, [source]);
+    expect(next.messages.deleted).toBe(1);
+    expect(storeMatches(await readStore(url), await vendorData([source]))).toEqual(IN_SYNC);
+  });
+
+  it('marks nothing deleted that moved behind a cursor listing while it ran (Intercom)', async () => {
+    let armed = false;
+    // Four conversations are updated while the first two pages of the listing are served.
+    let moves = 0;
+    const served = await serveVendors((id) => ({
+      conversations: 12,
+      live: {
+        seed: 5,
+        // Conversations updated while the listing runs jump to the front, behind its cursor.
+        schedule: (page) =>
+          armed && id === 'intercom' && page.listing === 'conversations' && moves++ < 2
+            ? ['move', 'move']
+            : [],
+      },
+    }));
+    cleanups.push(() => served.close());
+    const intercom = served.vendors.filter((vendor) => vendor.id === 'intercom');
+    const url = await freshStoreUrl(kind);
+    await syncOnce(url, sourcesOf(intercom));
+    armed = true;
+    const full = await syncOnce(url, sourcesOf(intercom), { full: true, pageSize: 3 });
+    armed = false;
+    expect(
+      intercom[0]?.emulator.live?.log.filter((entry) => entry.change === 'move').length,
+    ).toBeGreaterThan(2);
+    expect(full.conversations.deleted).toBe(0);
+    expect(full.messages.deleted).toBe(0);
+    expect(storeMatches(await readStore(url), await vendorData(sourcesOf(intercom)))).toEqual(
+      IN_SYNC,
+    );
+  });
+
+  it('rejects with the error of an onProgress hook that throws, and commits the other sources', async () => {
+    const served = await vendors();
+    const sources = sourcesOf(served);
+    const url = await freshStoreUrl(kind);
+    const error: unknown = await syncOnce(url, sources, {
+      onProgress: (progress) => {
+        if (progress.source === 'chats-v1' && progress.done === 2) throw new Error('hook bug');
+      },
+    }).catch((rejection: unknown) => rejection);
+    expect((error as Error).message).toBe('hook bug');
+    const others = served.filter((vendor) => vendor.id !== 'chats-v1');
+    const stored = await readStore(url);
+    expect([...stored.messages.values()].some((row) => row.record.source === 'okchat')).toBe(true);
+    expect(others.length).toBe(2);
+  });
+
   it('reads a whole conversation again with full: true, and rejects bad options before any request', async () => {
     const served = await vendors();
     const sources = sourcesOf(served);

@@ -94,6 +94,7 @@ function duckDbConnection(
   path: string,
 ): SqlConnection {
   const prepared = new Map<string, DuckDBPreparedStatement>();
+  const staged = new Set<string>();
   const listType = duckdb.LIST(duckdb.VARCHAR);
   return {
     async query(sql, params: readonly SqlParam[] = []) {
@@ -114,6 +115,32 @@ function duckDbConnection(
         return await result.getRowObjectsJS();
       } catch (error) {
         throw storeFailed(`${path}: a statement failed`, error);
+      }
+    },
+    async stage(name, columns) {
+      try {
+        if (!staged.has(name)) {
+          await connection.run(
+            `CREATE OR REPLACE TEMP TABLE ${name} (${columns.map((_, index) => `c${index} VARCHAR`).join(', ')})`,
+          );
+          staged.add(name);
+        } else {
+          await connection.run(`DELETE FROM ${name}`);
+        }
+        const appender = await connection.createAppender(name);
+        const rows = columns[0]?.length ?? 0;
+        for (let row = 0; row < rows; row++) {
+          for (const column of columns) {
+            const value = column[row];
+            if (value === null || value === undefined) appender.appendNull();
+            else appender.appendVarchar(value);
+          }
+          appender.endRow();
+        }
+        appender.closeSync();
+        return `SELECT * FROM ${name}`;
+      } catch (error) {
+        throw storeFailed(`${path}: loading a batch failed`, error);
       }
     },
     async close() {
