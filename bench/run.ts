@@ -6,6 +6,7 @@ import { latencyBenchmark } from './latency.js';
 import { manyConversationsBenchmark } from './many-conversations.js';
 import { memoryBenchmark } from './memory.js';
 import { normalizeBenchmark } from './normalize.js';
+import { syncBenchmark } from './sync.js';
 
 const suites: Record<string, () => Promise<string>> = {
   // The micro-benchmark first, before the network suites leave garbage and warm JIT state behind.
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<string>> = {
   hostile: hostileBodiesBenchmark,
   drift: driftBenchmark,
   bundle: bundleSizeBenchmark,
+  sync: syncBenchmark,
 };
 
 const only = process.argv.slice(2);

@@ -68,6 +68,7 @@ export {
 export { MAX_CONCURRENCY, paginate } from './paginate/paginate.js';
 export { createPaginated, type OpenPages, type Paginated } from './paginate/paginated.js';
 export type {
+  CursorRepeatedWarning,
   DriftWarning,
   FetchedPage,
   InvalidRecord,

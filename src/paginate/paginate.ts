@@ -503,7 +503,16 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
           pageCursor,
         );
       }
-      if (next !== null && seenCursors.has(cursorKey(next))) next = null;
+      if (next !== null && seenCursors.has(cursorKey(next))) {
+        tell({
+          source,
+          code: 'cursor_repeated',
+          message:
+            'the vendor named as the next page one it had named before: the listing ends there rather than loop, and records after it may be missing',
+          cursor: pageCursor,
+        });
+        next = null;
+      }
 
       const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - yielded;
       if (records.length === 0 && !isFirstPage && !strategy.followsEmptyPages) {

@@ -70,8 +70,20 @@ export interface TruncatedWarning {
   cursor: PageCursor;
 }
 
+/**
+ * The vendor named as the next page a cursor it had named before: the listing ends there rather
+ * than loop, and records after it may be missing.
+ */
+export interface CursorRepeatedWarning {
+  source: string;
+  code: 'cursor_repeated';
+  message: string;
+  /** The page whose answer repeated a cursor. */
+  cursor: PageCursor;
+}
+
 /** What a listing tells `onWarning`: something it could not do as promised, and carried on. */
-export type ListingWarning = DriftWarning | TruncatedWarning;
+export type ListingWarning = DriftWarning | TruncatedWarning | CursorRepeatedWarning;
 
 /** A warning a provider's page carries; the engine adds the source and the page's cursor. */
 export type PageWarning = Omit<TruncatedWarning, 'source' | 'cursor'>;
@@ -110,8 +122,9 @@ export interface PaginateOptions {
   onInvalidRecord?: (record: InvalidRecord) => void;
   /**
    * Told when the listing could not keep a promise and carried on: the vendor's data kept
-   * changing past what it could repair (`drift_unrepaired`), or a vendor limit cut a conversation
-   * short (`truncated`). Each warning is told once.
+   * changing past what it could repair (`drift_unrepaired`), a vendor limit cut a conversation
+   * short (`truncated`), or the vendor named a page it had named before and the listing ended
+   * there (`cursor_repeated`). Each warning is told once.
    * @default each warning written once with `console.warn`
    */
   onWarning?: (warning: ListingWarning) => void;

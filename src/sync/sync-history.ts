@@ -52,7 +52,7 @@ export interface SyncHistoryOptions {
   /** Also store the events vendors record in conversations (see `listMessages`). @default false */
   includeEvents?: boolean;
   /**
-   * Told of listing warnings (`drift_unrepaired`, `truncated`). A listing that warned is not
+   * Told of listing warnings (`drift_unrepaired`, `truncated`, `cursor_repeated`). A listing that warned is not
    * taken as complete: nothing is marked deleted from it.
    * @default each warning written once with `console.warn`
    */

@@ -4,6 +4,7 @@ import {
   type CursorInfo,
   cursorStrategy,
   type InvalidRecord,
+  type ListingWarning,
   type OpaqueCursor,
   type Page,
   type PageCursor,
@@ -211,9 +212,17 @@ describe('paginate: vendors that misbehave', () => {
           : { ...page, info };
       },
     };
-    const result = await paginate(definition, { pageSize: 10 }).toArray();
+    const warnings: ListingWarning[] = [];
+    const result = await paginate(definition, {
+      pageSize: 10,
+      onWarning: (warning) => warnings.push(warning),
+    }).toArray();
     expect(ids(result)).toEqual(ids(items));
     expect(listing.requests).toHaveLength(3);
+    // Told, so that nothing is taken as complete from it (a sync marks nothing deleted).
+    expect(warnings.map((warning) => [warning.code, warning.cursor])).toEqual([
+      ['cursor_repeated', { cursor: 'c-20', limit: 10 }],
+    ]);
   });
 });
 
@@ -443,20 +452,24 @@ describe('cursor listings and empty pages', () => {
   /** A cursor listing served from `pages`: each entry's records, and the token it names next. */
   function cursorListing(pages: { ids: string[]; next: string | null }[]) {
     const requested: (string | null)[] = [];
-    const listing = paginate<OpaqueCursor, CursorInfo, string>({
-      source: 'test',
-      strategy: cursorStrategy(),
-      defaultPageSize: 10,
-      async fetchPage(cursor) {
-        requested.push(cursor.cursor);
-        const index = cursor.cursor === null ? 0 : Number(cursor.cursor.slice(1));
-        const page = pages[index] ?? { ids: [], next: null };
-        return { records: page.ids, info: { nextCursor: page.next } };
+    const warnings: ListingWarning[] = [];
+    const listing = paginate<OpaqueCursor, CursorInfo, string>(
+      {
+        source: 'test',
+        strategy: cursorStrategy(),
+        defaultPageSize: 10,
+        async fetchPage(cursor) {
+          requested.push(cursor.cursor);
+          const index = cursor.cursor === null ? 0 : Number(cursor.cursor.slice(1));
+          const page = pages[index] ?? { ids: [], next: null };
+          return { records: page.ids, info: { nextCursor: page.next } };
+        },
+        mapRecord: (record) => ({ ok: true, value: String(record) }),
+        keyOf: (id) => id,
       },
-      mapRecord: (record) => ({ ok: true, value: String(record) }),
-      keyOf: (id) => id,
-    });
-    return { listing, requested };
+      { onWarning: (warning) => warnings.push(warning) },
+    );
+    return { listing, requested, warnings };
   }
 
   it('follows a new cursor past empty pages, as a filtered search needs', async () => {
@@ -480,12 +493,13 @@ describe('cursor listings and empty pages', () => {
   });
 
   it('an empty page naming a cursor seen before ends the listing (no loop)', async () => {
-    const { listing, requested } = cursorListing([
+    const { listing, requested, warnings } = cursorListing([
       { ids: ['a'], next: 't1' },
       { ids: [], next: 't1' },
     ]);
     expect(await listing.toArray()).toEqual(['a']);
     expect(requested).toEqual([null, 't1']);
+    expect(warnings.map((warning) => warning.code)).toEqual(['cursor_repeated']);
   });
 
   it(`more than ${MAX_EMPTY_PAGES} empty pages in a row, each naming another, is a vendor not advancing`, async () => {

@@ -1,0 +1,234 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChatHistorySource } from '../src/chat-history-source.js';
+import {
+  createChatsV1Source,
+  createIntercomSource,
+  createOkChatSource,
+  syncHistory,
+} from '../src/index.js';
+import { openStore } from '../src/store/open-store.js';
+import { startSandbox } from '../src/testing/index.js';
+import { startPostgresCluster } from '../test/setup/postgres-cluster.js';
+import { assert, type RemoteSandbox, ratio, startRemoteSandbox, table } from './support.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const MESSAGES_PER_CONVERSATION = 100;
+// OkChat leaves voice conversations (1 in 7) empty; Chats v1 fills every chat.
+const PER_CONVERSATION_PAIR = MESSAGES_PER_CONVERSATION * (1 + 6 / 7);
+
+interface Run {
+  messages: number;
+  seconds: number;
+  peakRss: number;
+}
+
+/** Runs the built CLI in a child process against the remote sandbox; its time and peak RSS. */
+async function cli(sandbox: RemoteSandbox, args: string[]): Promise<{ run: Run; stdout: string }> {
+  const probe = `process.on('exit',()=>process.stderr.write('PEAK_RSS '+process.resourceUsage().maxRSS*1024+'\\n'));process.argv.splice(1,1);await import(process.argv[1]);`;
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', probe, 'probe', CLI, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        OKCHAT_API_KEY: sandbox.okchat.apiKey,
+        OKCHAT_CHATBOT_ID: sandbox.okchat.chatbotId,
+        OKCHAT_BASE_URL: sandbox.okchat.url,
+        CHATS_V1_API_KEY: sandbox.chatsV1.apiKey,
+        CHATS_V1_BASE_URL: sandbox.chatsV1.url,
+        CHATS_V1_ACCOUNT: 'bench',
+      },
+    },
+  );
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  const [code] = (await once(child, 'exit')) as [number];
+  assert(code === 0, `${args[0]} exited with ${code}: ${stderr}`);
+  const seconds = (performance.now() - started) / 1000;
+  const exported = /exported ([\d,]+) messages/.exec(stderr);
+  const synced = /messages ([\d,]+) new or changed/.exec(stderr);
+  const messages = Number((exported ?? synced)?.[1]?.replaceAll(',', '') ?? 0);
+  return {
+    run: { messages, seconds, peakRss: Number(/PEAK_RSS (\d+)/.exec(stderr)?.[1] ?? 0) },
+    stdout,
+  };
+}
+
+async function withRemoteSandbox<T>(
+  messages: number,
+  work: (sandbox: RemoteSandbox) => Promise<T>,
+) {
+  const conversations = Math.round(messages / PER_CONVERSATION_PAIR);
+  const sandbox = await startRemoteSandbox({
+    okchat: { conversations, messagesPerConversation: MESSAGES_PER_CONVERSATION },
+    chatsV1: { chats: conversations, messagesPerChat: MESSAGES_PER_CONVERSATION },
+  });
+  try {
+    return await work(sandbox);
+  } finally {
+    await sandbox.close();
+  }
+}
+
+/** Requests of re-syncs: nothing changed, then 1% of conversations changed (in process). */
+async function resyncRequests(store: string): Promise<string[][]> {
+  const live = { schedule: () => [] };
+  const sandbox = await startSandbox({
+    okchat: { conversations: 400, messagesPerConversation: 40, live },
+    chatsV1: { chats: 400, messagesPerChat: 40, live },
+    intercom: { conversations: 400, live },
+  });
+  try {
+    const sources: ChatHistorySource[] = [
+      createOkChatSource({
+        apiKey: sandbox.okchat.emulator.apiKey,
+        chatbotId: sandbox.okchat.emulator.chatbotId,
+        baseURL: sandbox.okchat.url,
+      }),
+      createChatsV1Source({
+        apiKey: sandbox.chatsV1.emulator.apiKey,
+        baseURL: sandbox.chatsV1.url,
+        account: 'bench',
+      }),
+      createIntercomSource({
+        accessToken: sandbox.intercom.emulator.accessToken,
+        baseURL: sandbox.intercom.url,
+      }),
+    ];
+    const opened = await openStore(store);
+    const sync = () => syncHistory({ sources, store: opened, concurrency: 8 });
+    try {
+      await sync();
+      const listing = await listingRequests(sources);
+      const unchanged = await sync();
+      const emulators = [
+        sandbox.okchat.emulator,
+        sandbox.chatsV1.emulator,
+        sandbox.intercom.emulator,
+      ];
+      let changed = 0;
+      for (const emulator of emulators) {
+        const ids = emulator.conversations().map((record) => String(record.id));
+        // 1%: four conversations per vendor get a new message each.
+        for (const id of ids.slice(0, Math.max(1, Math.round(ids.length / 100)))) {
+          emulator.change('append', id);
+          changed += 1;
+        }
+      }
+      const afterChange = await sync();
+      const withChanges = afterChange.requests;
+      return [
+        [
+          'nothing changed',
+          String(unchanged.requests),
+          `${listing.complete} (complete listings)`,
+          `${unchanged.messages.upserted}`,
+        ],
+        [
+          `1% changed (${changed} conversations)`,
+          String(withChanges),
+          `listing + ${((withChanges - unchanged.requests) / changed).toFixed(2)} per changed conversation`,
+          `${afterChange.messages.upserted}`,
+        ],
+      ];
+    } finally {
+      await opened.close();
+    }
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function listingRequests(sources: readonly ChatHistorySource[]) {
+  let complete = 0;
+  for (const source of sources) {
+    for await (const _ of source.listConversations({
+      onRequest: () => {
+        complete += 1;
+      },
+    })) {
+      // counted
+    }
+  }
+  return { complete };
+}
+
+/** 8. Sync: throughput against export, re-sync requests, and memory at 100k and 1M messages. */
+export async function syncBenchmark(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'chk-sync-bench-'));
+  const postgres = await startPostgresCluster();
+  try {
+    const throughput = await withRemoteSandbox(100_000, async (sandbox) => {
+      const rows: string[][] = [];
+      const exported = (await cli(sandbox, ['export', '--out', join(dir, 'export.ndjson')])).run;
+      const duckdb = (await cli(sandbox, ['sync', '--store', join(dir, 'first.duckdb')])).run;
+      const pg = (await cli(sandbox, ['sync', '--store', postgres.url])).run;
+      const rate = (run: Run) => run.messages / run.seconds;
+      for (const [name, run] of [
+        ['export to NDJSON (baseline)', exported],
+        ['sync into DuckDB', duckdb],
+        ['sync into PostgreSQL', pg],
+      ] as const) {
+        rows.push([
+          name,
+          run.messages.toLocaleString('en-US'),
+          `${run.seconds.toFixed(1)} s`,
+          Math.round(rate(run)).toLocaleString('en-US'),
+          ratio(rate(run) / rate(exported)),
+        ]);
+      }
+      return rows;
+    });
+    const requests = await resyncRequests(join(dir, 'resync.duckdb'));
+    const memory: Run[] = [];
+    for (const size of [100_000, 1_000_000]) {
+      memory.push(
+        await withRemoteSandbox(
+          size,
+          async (sandbox) =>
+            (await cli(sandbox, ['sync', '--store', join(dir, `memory-${size}.duckdb`)])).run,
+        ),
+      );
+    }
+    const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+    const [small, large] = memory;
+    return [
+      table(
+        '8a. First sync against export, same data (100k messages, OkChat and Chats v1 emulated in another process), each in a child process',
+        ['run', 'messages', 'time', 'messages/s', 'vs export'],
+        throughput,
+      ),
+      table(
+        '8b. Requests of a re-sync (400 conversations per vendor, three vendors, DuckDB)',
+        ['re-sync', 'requests', 'baseline', 'messages upserted'],
+        requests,
+      ),
+      table(
+        `8c. Memory: sync into DuckDB (peak RSS of the CLI process); 1M / 100k peak = ${((large?.peakRss ?? 0) / (small?.peakRss ?? 1)).toFixed(2)}x`,
+        ['messages', 'time', 'messages/s', 'peak RSS'],
+        memory.map((run) => [
+          run.messages.toLocaleString('en-US'),
+          `${run.seconds.toFixed(1)} s`,
+          Math.round(run.messages / run.seconds).toLocaleString('en-US'),
+          mib(run.peakRss),
+        ]),
+      ),
+    ].join('\n');
+  } finally {
+    postgres.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
