@@ -8,6 +8,7 @@ import type { Conversation, Message } from './model/canonical-schemas.js';
 import { MAX_CONCURRENCY } from './paginate/paginate.js';
 import { SignalFanout } from './paginate/signal-fanout.js';
 import type { RequestLimiter } from './paginate/types.js';
+import { readSources } from './read-sources.js';
 
 /** Options of {@link exportHistory}. */
 export interface ExportHistoryOptions
@@ -88,7 +89,7 @@ export function exportHistory(
   sources: ChatHistorySource | readonly ChatHistorySource[],
   exportOptions?: ExportHistoryOptions,
 ): AsyncIterable<ConversationExport> {
-  const list = readSources(sources);
+  const list = readSources(sources, 'exportHistory');
   const firstId = list[0]?.id;
   const options = optionsObject(exportOptions, 'exportHistory options', firstId);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -130,24 +131,6 @@ export function exportHistory(
   return {
     [Symbol.asyncIterator]: () => run(plans, listing, concurrency, { includeRaw, includeEvents }),
   };
-}
-
-function readSources(sources: unknown): readonly ChatHistorySource[] {
-  const list = Array.isArray(sources) ? sources : [sources];
-  if (list.length === 0) throw invalidArgument('exportHistory needs at least one source');
-  for (const source of list) {
-    if (
-      typeof source !== 'object' ||
-      source === null ||
-      typeof (source as ChatHistorySource).listConversations !== 'function' ||
-      typeof (source as ChatHistorySource).listMessages !== 'function'
-    ) {
-      throw invalidArgument(
-        'exportHistory needs a ChatHistorySource (createOkChatSource(), ...) or an array of them',
-      );
-    }
-  }
-  return list as readonly ChatHistorySource[];
 }
 
 function canFilter(source: ChatHistorySource, filter: 'state' | 'updatedSince'): boolean {

@@ -11,6 +11,7 @@ import type {
   RequestLimiter,
   RequestSent,
 } from '../paginate/types.js';
+import { readSources } from '../read-sources.js';
 import {
   addChanges,
   type ChangeCounts,
@@ -121,7 +122,7 @@ export const UPDATED_SINCE_LOOKBACK_MS = 5 * 60_000;
  */
 export async function syncHistory(syncOptions: SyncHistoryOptions): Promise<SyncReport> {
   const options = optionsObject(syncOptions, 'syncHistory options');
-  const sources = readSources(options.sources);
+  const sources = distinctSources(options.sources);
   const store = readStore(options.store);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
@@ -435,22 +436,11 @@ function lookBack(canonical: string): string {
   return `${new Date(Math.max(0, milliseconds)).toISOString().slice(0, 23)}${canonical.slice(23, 26)}Z`;
 }
 
-function readSources(value: unknown): readonly ChatHistorySource[] {
-  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  if (list.length === 0) throw invalidArgument('syncHistory needs at least one source');
+/** The sources, each source and account once (two would write the same rows). */
+function distinctSources(value: unknown): readonly ChatHistorySource[] {
+  const list = readSources(value, 'syncHistory');
   const seen = new Set<string>();
-  for (const source of list) {
-    if (
-      typeof source !== 'object' ||
-      source === null ||
-      typeof (source as ChatHistorySource).listConversations !== 'function' ||
-      typeof (source as ChatHistorySource).listMessages !== 'function'
-    ) {
-      throw invalidArgument(
-        'syncHistory needs sources: a ChatHistorySource (createOkChatSource(), ...) or an array of them',
-      );
-    }
-    const { id, account } = source as ChatHistorySource;
+  for (const { id, account } of list) {
     const key = sourceKeyOf({ source: id, account });
     if (seen.has(key)) {
       throw invalidArgument(
@@ -459,7 +449,7 @@ function readSources(value: unknown): readonly ChatHistorySource[] {
     }
     seen.add(key);
   }
-  return list as readonly ChatHistorySource[];
+  return list;
 }
 
 function readStore(value: unknown): Store {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,30 +12,11 @@ import {
   type Sandbox,
   startSandbox,
 } from '../../src/testing/index.js';
+import { runBuiltCli } from '../helpers/run-command.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const ConversationLineSchema = ConversationSchema.extend({ messages: z.array(MessageSchema) });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI with only the environment given (no inherited credentials). */
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = runBuiltCli;
 
 function lines(text: string): unknown[] {
   return text
