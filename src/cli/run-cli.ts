@@ -75,35 +75,41 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return 0;
   }
   if (command === 'sync') {
-    let values: ReturnType<typeof parseSyncArgs>;
+    return runCommand('sync', rest, { parse: parseSyncArgs, help: syncHelp, run: syncCommand });
+  }
+  if (command === 'export') {
+    return runCommand('export', rest, {
+      parse: parseExportArgs,
+      help: exportHelp,
+      run: exportCommand,
+    });
+  }
+  say(`${NAME}: unknown command ${quoted(command, 40)}. Run '${NAME} --help' for the commands.`);
+  return 2;
+
+  /** Parses a command's arguments (a usage error exits 2), answers --help, or runs it. */
+  async function runCommand<Values extends { help: boolean }>(
+    name: string,
+    args: readonly string[],
+    spec: {
+      parse(args: readonly string[]): Values;
+      help(): string;
+      run(values: Values, context: CliContext, say: (line: string) => void): Promise<number>;
+    },
+  ): Promise<number> {
+    let values: Values;
     try {
-      values = parseSyncArgs(rest);
+      values = spec.parse(args);
     } catch (error) {
-      say(`${NAME}: ${argumentProblem(error)}. Run '${NAME} sync --help' for usage.`);
+      say(`${NAME}: ${argumentProblem(error)}. Run '${NAME} ${name} --help' for usage.`);
       return 2;
     }
     if (values.help) {
-      context.stdout.write(`${syncHelp()}\n`);
+      context.stdout.write(`${spec.help()}\n`);
       return 0;
     }
-    return syncCommand(values, context, say);
+    return spec.run(values, context, say);
   }
-  if (command !== 'export') {
-    say(`${NAME}: unknown command ${quoted(command, 40)}. Run '${NAME} --help' for the commands.`);
-    return 2;
-  }
-  let values: ReturnType<typeof parseExportArgs>;
-  try {
-    values = parseExportArgs(rest);
-  } catch (error) {
-    say(`${NAME}: ${argumentProblem(error)}. Run '${NAME} export --help' for usage.`);
-    return 2;
-  }
-  if (values.help) {
-    context.stdout.write(`${exportHelp()}\n`);
-    return 0;
-  }
-  return exportCommand(values, context, say);
 }
 
 function parseSyncArgs(args: readonly string[]) {
