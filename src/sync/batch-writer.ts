@@ -8,7 +8,7 @@ import {
 } from '../store/store.js';
 
 /** Rows gathered before a batch is written. */
-export const BATCH_ROWS = 2000;
+export const BATCH_ROWS = 5000;
 /** Longest time written data waits in memory before it is committed. */
 const FLUSH_AFTER_MS = 1000;
 

@@ -148,7 +148,9 @@ async function readFrom(
     pageStart = page.next;
   }
   if (first && start.overlap.length > 0) return 'misaligned';
-  const since = complete && !truncated ? start.fullSince : null;
+  // A conversation never stored before has nothing stored to mark deleted.
+  const stored = task.checkpoint !== null || task.deleted;
+  const since = complete && !truncated && stored ? start.fullSince : null;
   // A whole reading that warned proves nothing about what is gone: the next sync starts a new
   // one (going on from here would let it mark deleted what this one missed).
   const checkpoint: ConversationCheckpoint =
