@@ -11,7 +11,6 @@ import {
   timeoutError,
   withAttempts,
 } from '../errors/request-error.js';
-import type { RequestSent } from '../paginate/types.js';
 import { createRedactor, type Redactor } from '../text/redact.js';
 import { isWellFormedText, quoted, safeText } from '../text/safe-text.js';
 import { VERSION } from '../version.js';
@@ -109,6 +108,17 @@ export interface GetJsonOptions {
   signal?: AbortSignal | undefined;
   /** Told of each request sent: every attempt and every redirect followed. */
   onRequest?: ((request: RequestSent) => void) | undefined;
+}
+
+/** An HTTP request a source sent, as `onRequest` is told of it. */
+export interface RequestSent {
+  /** Provider key of the source. */
+  source: string;
+  method: string;
+  /** Path of the request, without its query string. */
+  path: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
 }
 
 /** A JSON value a request body can carry. */

@@ -1,3 +1,4 @@
+import type { RequestSent } from '../http/http-client.js';
 import type { JsonObject } from '../model/json.js';
 
 /**
@@ -6,6 +7,7 @@ import type { JsonObject } from '../model/json.js';
  * `{ offset, limit }`, `{ cursor, limit }`), plus `skip` when a run stopped inside a page.
  */
 export type PageCursor = JsonObject;
+export type { RequestSent };
 
 /** One page of results, as `Paginated.pages()` yields it. */
 export interface Page<T> {
@@ -135,17 +137,6 @@ export interface PaginateOptions {
    * redirect followed, for counting and tracing.
    */
   onRequest?: (request: RequestSent) => void;
-}
-
-/** An HTTP request a listing sent, as `onRequest` is told of it. */
-export interface RequestSent {
-  /** Provider key of the source. */
-  source: string;
-  method: string;
-  /** Path of the request, without its query string. */
-  path: string;
-  /** 1 for the first attempt, 2 for the first retry, ... */
-  attempt: number;
 }
 
 /** Result of mapping one vendor record. */
