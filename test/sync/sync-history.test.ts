@@ -391,6 +391,31 @@ describe.each(STORE_KINDS)('syncHistory into %s', (kind: TestStoreKind) => {
     expect(others.length).toBe(2);
   });
 
+  it('counts every HTTP request in its report, retries included, per source', async () => {
+    const served = await serveVendors(
+      () => ({
+        conversations: 6,
+        messagesPerConversation: 15,
+        faults: { rate: 0.3, kinds: ['500', '503'], firstAttemptsOnly: true, seed: 3 },
+      }),
+      () => ({ retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } }),
+    );
+    cleanups.push(() => served.close());
+    const url = await freshStoreUrl(kind);
+    const report = await syncOnce(url, sourcesOf(served.vendors));
+    const faults = served.vendors.reduce((sum, vendor) => sum + vendor.emulator.stats.faults, 0);
+    expect(faults).toBeGreaterThan(0);
+    served.vendors.forEach((vendor, index) => {
+      expect(report.sources[index]?.requests).toBe(vendor.emulator.stats.requests);
+    });
+    expect(report.requests).toBe(
+      served.vendors.reduce((sum, vendor) => sum + vendor.emulator.stats.requests, 0),
+    );
+    expect(storeMatches(await readStore(url), await vendorData(sourcesOf(served.vendors)))).toEqual(
+      IN_SYNC,
+    );
+  });
+
   it('reads a whole conversation again with full: true, and rejects bad options before any request', async () => {
     const served = await vendors();
     const sources = sourcesOf(served);
