@@ -1,12 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { assert, startRemoteSandbox, table } from './support.js';
+import { runCliMeasured, startRemoteSandbox, table } from './support.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const MESSAGES_PER_CONVERSATION = 100;
 
 interface Run {
@@ -26,35 +22,12 @@ async function exportInChild(conversations: number, out: string): Promise<Run> {
     chatsV1: { chats: conversations, messagesPerChat: MESSAGES_PER_CONVERSATION },
   });
   try {
-    const probe = `process.on('exit',()=>process.stderr.write('PEAK_RSS '+process.resourceUsage().maxRSS*1024+'\\n'));process.argv.splice(1,1);await import(process.argv[1]);`;
-    const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', probe, 'probe', CLI, 'export', '--out', out],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: {
-          PATH: process.env.PATH,
-          OKCHAT_API_KEY: sandbox.okchat.apiKey,
-          OKCHAT_CHATBOT_ID: sandbox.okchat.chatbotId,
-          OKCHAT_BASE_URL: sandbox.okchat.url,
-          CHATS_V1_API_KEY: sandbox.chatsV1.apiKey,
-          CHATS_V1_BASE_URL: sandbox.chatsV1.url,
-        },
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    const [code] = (await once(child, 'exit')) as [number];
-    assert(code === 0, `the export exited with ${code}: ${stderr}`);
-    const peak = /PEAK_RSS (\d+)/.exec(stderr);
-    const summary = /exported ([\d,]+) messages/.exec(stderr);
+    const run = await runCliMeasured(sandbox, ['export', '--out', out]);
+    const summary = /exported ([\d,]+) messages/.exec(run.stderr);
     return {
       messages: Number(summary?.[1]?.replaceAll(',', '') ?? 0),
-      peakRss: Number(peak?.[1] ?? 0),
-      seconds: (performance.now() - started) / 1000,
+      peakRss: run.peakRss,
+      seconds: run.seconds,
       bytes: (await stat(out)).size,
     };
   } finally {

@@ -80,3 +80,57 @@ export async function startRemoteSandbox(options: object): Promise<RemoteSandbox
     },
   };
 }
+
+/** What a run of the built CLI in a child process gave: its output, time and peak RSS. */
+export interface MeasuredCliRun {
+  stdout: string;
+  stderr: string;
+  seconds: number;
+  peakRss: number;
+}
+
+/**
+ * Runs the built CLI in a child process with credentials for the remote sandbox's vendors (and
+ * `env`), and reads its peak RSS at exit; a non-zero exit fails the benchmark.
+ */
+export async function runCliMeasured(
+  sandbox: RemoteSandbox,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<MeasuredCliRun> {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const probe = `process.on('exit',()=>process.stderr.write('PEAK_RSS '+process.resourceUsage().maxRSS*1024+'\\n'));process.argv.splice(1,1);await import(process.argv[1]);`;
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', probe, 'probe', cli, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        OKCHAT_API_KEY: sandbox.okchat.apiKey,
+        OKCHAT_CHATBOT_ID: sandbox.okchat.chatbotId,
+        OKCHAT_BASE_URL: sandbox.okchat.url,
+        CHATS_V1_API_KEY: sandbox.chatsV1.apiKey,
+        CHATS_V1_BASE_URL: sandbox.chatsV1.url,
+        ...env,
+      },
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const [code] = (await once(child, 'exit')) as [number];
+  assert(code === 0, `${args[0]} exited with ${code}: ${stderr}`);
+  return {
+    stdout,
+    stderr,
+    seconds: (performance.now() - started) / 1000,
+    peakRss: Number(/PEAK_RSS (\d+)/.exec(stderr)?.[1] ?? 0),
+  };
+}

@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ChatHistorySource } from '../src/chat-history-source.js';
 import {
   createChatsV1Source,
@@ -14,9 +11,8 @@ import {
 import { openStore } from '../src/store/open-store.js';
 import { startSandbox } from '../src/testing/index.js';
 import { startPostgresCluster } from '../test/setup/postgres-cluster.js';
-import { assert, type RemoteSandbox, ratio, startRemoteSandbox, table } from './support.js';
+import { type RemoteSandbox, ratio, runCliMeasured, startRemoteSandbox, table } from './support.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const MESSAGES_PER_CONVERSATION = 100;
 // OkChat leaves voice conversations (1 in 7) empty; Chats v1 fills every chat.
 const PER_CONVERSATION_PAIR = MESSAGES_PER_CONVERSATION * (1 + 6 / 7);
@@ -27,44 +23,15 @@ interface Run {
   peakRss: number;
 }
 
-/** Runs the built CLI in a child process against the remote sandbox; its time and peak RSS. */
+/** Runs the built CLI against the remote sandbox: messages it reports, time and peak RSS. */
 async function cli(sandbox: RemoteSandbox, args: string[]): Promise<{ run: Run; stdout: string }> {
-  const probe = `process.on('exit',()=>process.stderr.write('PEAK_RSS '+process.resourceUsage().maxRSS*1024+'\\n'));process.argv.splice(1,1);await import(process.argv[1]);`;
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    ['--input-type=module', '-e', probe, 'probe', CLI, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        OKCHAT_API_KEY: sandbox.okchat.apiKey,
-        OKCHAT_CHATBOT_ID: sandbox.okchat.chatbotId,
-        OKCHAT_BASE_URL: sandbox.okchat.url,
-        CHATS_V1_API_KEY: sandbox.chatsV1.apiKey,
-        CHATS_V1_BASE_URL: sandbox.chatsV1.url,
-        CHATS_V1_ACCOUNT: 'bench',
-      },
-    },
-  );
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk;
+  const { stdout, stderr, seconds, peakRss } = await runCliMeasured(sandbox, args, {
+    CHATS_V1_ACCOUNT: 'bench',
   });
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  const [code] = (await once(child, 'exit')) as [number];
-  assert(code === 0, `${args[0]} exited with ${code}: ${stderr}`);
-  const seconds = (performance.now() - started) / 1000;
   const exported = /exported ([\d,]+) messages/.exec(stderr);
   const synced = /messages ([\d,]+) new or changed/.exec(stderr);
   const messages = Number((exported ?? synced)?.[1]?.replaceAll(',', '') ?? 0);
-  return {
-    run: { messages, seconds, peakRss: Number(/PEAK_RSS (\d+)/.exec(stderr)?.[1] ?? 0) },
-    stdout,
-  };
+  return { run: { messages, seconds, peakRss }, stdout };
 }
 
 async function withRemoteSandbox<T>(
