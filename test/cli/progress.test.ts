@@ -1,21 +1,7 @@
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
-
-/** A stream that collects what is written to it, posing as a terminal or not. */
-function capture(isTTY: boolean) {
-  const chunks: string[] = [];
-  const stream = Object.assign(
-    new Writable({
-      write(chunk, _encoding, callback) {
-        chunks.push(String(chunk));
-        callback();
-      },
-    }),
-    { isTTY, columns: 120, rows: 40 },
-  );
-  return { stream, text: () => chunks.join('') };
-}
+import { capture } from '../helpers/capture-stream.js';
 
 describe('cli progress', () => {
   it('draws a live line on a terminal, then the summary', async () => {

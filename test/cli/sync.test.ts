@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { type Sandbox, startSandbox } from '../../src/testing/index.js';
+import { capture } from '../helpers/capture-stream.js';
 import { runBuiltCli } from '../helpers/run-command.js';
 import { freshStoreUrl, readStore } from '../helpers/stores.js';
 
@@ -49,16 +50,7 @@ describe('sync', () => {
 
   it('draws a status line on a terminal only, then the summary', async () => {
     for (const isTTY of [true, false]) {
-      const chunks: string[] = [];
-      const stderr = Object.assign(
-        new Writable({
-          write(chunk, _encoding, callback) {
-            chunks.push(String(chunk));
-            callback();
-          },
-        }),
-        { isTTY, columns: 120, rows: 40 },
-      );
+      const stderr = capture(isTTY);
       const stdout = new PassThrough();
       stdout.resume();
       const code = await runCli(
@@ -76,10 +68,10 @@ describe('sync', () => {
           '--store',
           join(dir, `progress-${isTTY}.duckdb`),
         ],
-        { stdout, stderr, env: {} },
+        { stdout, stderr: stderr.stream, env: {} },
       );
       expect(code).toBe(0);
-      const text = chunks.join('');
+      const text = stderr.text();
       if (isTTY) {
         expect(text).toMatch(/syncing: chats-v1 \d+\/\d+ changed of \d+ listed, [\d,]+ messages/);
       } else {
