@@ -143,10 +143,6 @@ async function syncCommand(
   context: CliContext,
   say: (line: string) => void,
 ): Promise<number> {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(context.signal?.reason);
-  if (context.signal?.aborted) onAbort();
-  context.signal?.addEventListener('abort', onAbort, { once: true });
   let redact = createRedactor(secretsGiven(values, context.env));
   let targets: readonly ExportTarget[] = [];
   let close: () => Promise<void> = async () => {};
@@ -163,7 +159,7 @@ async function syncCommand(
         full: values.full,
         json: values.json,
         quiet: values.quiet,
-        signal: controller.signal,
+        signal: context.signal,
       },
       { stdout: context.stdout, stderr: context.stderr },
     );
@@ -178,7 +174,6 @@ async function syncCommand(
       interruptedWith: interrupt instanceof Interrupt ? interrupt.signal : undefined,
     });
   } finally {
-    context.signal?.removeEventListener('abort', onAbort);
     await close();
   }
 }

@@ -13,7 +13,8 @@ export interface SyncRun {
   full: boolean;
   json: boolean;
   quiet: boolean;
-  signal: AbortSignal;
+  /** Ctrl-C or SIGTERM: the sync stops, keeping what it committed. */
+  signal: AbortSignal | undefined;
 }
 
 /** Where `sync` writes: data (the JSON report) to stdout, progress and the summary to stderr. */
@@ -60,7 +61,7 @@ export async function runSync(
       store,
       concurrency: run.concurrency,
       full: run.full,
-      signal: run.signal,
+      ...(run.signal === undefined ? {} : { signal: run.signal }),
       ...(run.pageSize === undefined ? {} : { pageSize: run.pageSize }),
       onProgress: (progress) => {
         states.set(`${progress.source} ${progress.account}`, progress);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Interrupt } from '../../src/cli/interrupt.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { type Sandbox, startSandbox } from '../../src/testing/index.js';
 import { capture } from '../helpers/capture-stream.js';
@@ -79,6 +80,50 @@ describe('sync', () => {
       }
       expect(text).toMatch(/synced chats-v1 into .* conversations 6 new or changed/);
     }
+  });
+
+  it('stops on Ctrl-C with exit 130, keeping what it committed, and the next sync goes on from there', async () => {
+    const store = join(dir, 'interrupted.duckdb');
+    const args = [
+      'sync',
+      '--sandbox',
+      '--source',
+      'okchat',
+      '--sandbox-latency',
+      '40',
+      '--concurrency',
+      '1',
+      '--store',
+      store,
+    ];
+    const controller = new AbortController();
+    // On a terminal, the status line says how many messages came: Ctrl-C once some did.
+    const stderr = capture(true);
+    const original = stderr.stream.write.bind(stderr.stream);
+    stderr.stream.write = ((chunk: unknown, ...rest: never[]) => {
+      const fetched = /okchat \d+\/\d+ changed of \d+ listed, (\d+) messages/.exec(String(chunk));
+      if (Number(fetched?.[1] ?? 0) >= 50) controller.abort(new Interrupt('SIGINT'));
+      return original(chunk as string, ...rest);
+    }) as typeof stderr.stream.write;
+    const stdout = new PassThrough();
+    stdout.resume();
+    const code = await runCli(args, {
+      stdout,
+      stderr: stderr.stream,
+      env: {},
+      signal: controller.signal,
+    });
+    expect(code).toBe(130);
+    expect(stderr.text()).toMatch(/chat-history-kit: interrupted\n$/);
+    const partial = await readStore(store);
+    expect(partial.messages.size).toBeGreaterThan(0);
+    expect(partial.messages.size).toBeLessThan(550);
+    const rest = await run([
+      ...args.filter((arg) => arg !== '--sandbox-latency' && arg !== '40'),
+      '--json',
+    ]);
+    expect(rest.code).toBe(0);
+    expect((await readStore(store)).messages.size).toBe(550);
   });
 
   it('syncs into PostgreSQL', async () => {
