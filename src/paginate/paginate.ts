@@ -609,6 +609,7 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
   async function* sweepFront(): AsyncGenerator<Page<T>, void, undefined> {
     let cursor: Cursor | null = strategy.first(settings.pageSize);
     let before: ReadPage<Cursor, Info, T> | undefined;
+    let beforeClean = false;
     let covered = 0;
     const front = publicCursor(cursor, 0);
     while (cursor !== null) {
@@ -638,6 +639,7 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       // it than new records explain) now stands before the sweep. Start again.
       if (before !== undefined && movedSince(before, page)) {
         before = undefined;
+        beforeClean = false;
         covered = 0;
         cursor = strategy.first(settings.pageSize);
         continue;
@@ -651,12 +653,21 @@ async function* iteratePages<Cursor extends PageCursor, Info, T>(
       const next = strategy.next(cursor, page.page);
       if (items.length > 0) yield withTotal({ items, next: null }, page.page.total);
       if (maxItems !== undefined && yielded >= maxItems) return;
-      // The front is done when a page holds nothing new, its records stand in the order they
-      // were first listed (no record moved among them), and the front has been read at least
-      // as deep as records arrived at it.
-      if (!unseen && recovered.length === 0 && inOrder(page.keys) && covered >= arrivalsAtFront) {
+      // The front is done when it has been read at least as deep as records arrived at it, and
+      // two pages in a row (or the last page) hold nothing new with their records in the order
+      // they were first listed. Two, because a record that moved to the front shows only
+      // against the one after it: the last record of a page is judged with the next page.
+      const clean = !unseen && recovered.length === 0;
+      if (
+        clean &&
+        covered >= arrivalsAtFront &&
+        (next === null
+          ? inOrder(page.keys)
+          : beforeClean && before !== undefined && inOrder([...before.keys, ...page.keys]))
+      ) {
         return;
       }
+      beforeClean = clean;
       before = page;
       cursor = next;
     }

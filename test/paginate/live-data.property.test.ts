@@ -106,6 +106,9 @@ describe('exactly once on data that changes during the listing', () => {
           ['okchat', 24, 7, 2, [['delete'], [], [], [], [], [], ['delete'], [], ['delete']], []],
           // A move to the front between two pages answered out of order.
           ['okchat', 10, 3, 8, [['append'], [], ['move']], [0, 0, 1]],
+          // A record moved to the front before the listing reached it, then pushed off the first
+          // page by two later moves: the front sweep must read past the first page.
+          ['okchat', 7, 2, 64, [['move'], [], ['move'], [], ['move']], [0, 0, 1]],
         ],
       },
     );
