@@ -20,7 +20,9 @@ import {
 import { storeFailed, storeLocked } from './store-errors.js';
 import {
   CONVERSATIONS,
-  columnLists,
+  incomingSql,
+  insertSql,
+  jsonRowsOf,
   latestVersion,
   MESSAGES,
   migrations,
@@ -39,12 +41,6 @@ export type SqlRow = Record<string, unknown>;
 /** One connection to a database, as the engines' drivers are wrapped. */
 export interface SqlConnection {
   query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
-  /**
-   * Loads rows (one list of texts per column) into a scratch table named `name`, replacing what
-   * it held, and returns a query selecting them as columns `c0` ... `cn`. Engines without a bulk
-   * path leave it out, and rows go as list parameters.
-   */
-  stage?(name: string, columns: readonly (readonly (string | null)[])[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -285,13 +281,23 @@ class SqlStoreSync implements StoreSync {
   async write(batch: StoreBatch): Promise<StoreBatchResult> {
     const { connection } = this.#engine;
     try {
-      return await this.#turns.run(() => transaction(connection, () => this.#write(batch)));
+      return await this.#turns.run(async () => {
+        if (batch.newConversations > 0 || batch.newMessages > 0) {
+          try {
+            return await transaction(connection, () => this.#write(batch, true));
+          } catch {
+            // A row taken for new was there (a vendor repeating an id in two conversations,
+            // what an interrupted sync left): the batch again, every row compared.
+          }
+        }
+        return await transaction(connection, () => this.#write(batch, false));
+      });
     } catch (error) {
       throw ChatHistoryError.is(error) ? error : storeFailed(this.#what('write'), error);
     }
   }
 
-  async #write(batch: StoreBatch): Promise<StoreBatchResult> {
+  async #write(batch: StoreBatch, insertNew: boolean): Promise<StoreBatchResult> {
     const { dialect, connection } = this.#engine;
     const counts: StoreBatchResult = new Map();
     const countsOf = (key: SourceKey) => {
@@ -305,30 +311,48 @@ class SqlStoreSync implements StoreSync {
     };
     const syncedAt = this.syncedAt;
 
-    await this.#upsert(CONVERSATIONS, batch.conversations, 'conversations', countsOf);
-    await this.#upsert(MESSAGES, batch.messages, 'messages', countsOf);
+    for (const [spec, records, fresh, field] of [
+      [CONVERSATIONS, batch.conversations, batch.newConversations, 'conversations'],
+      [MESSAGES, batch.messages, batch.newMessages, 'messages'],
+    ] as const) {
+      const inserted = insertNew ? fresh : 0;
+      if (inserted > 0) {
+        const rows = records.slice(0, inserted);
+        await this.#insert(spec as TableSpec<(typeof rows)[number]>, rows);
+        for (const row of rows) countsOf(row)[field].upserted += 1;
+      }
+      await this.#upsert(
+        spec as TableSpec<(typeof records)[number]>,
+        inserted > 0 ? records.slice(inserted) : records,
+        field,
+        countsOf,
+      );
+    }
 
     if (batch.checkpoints.length > 0) {
-      const rows = batch.checkpoints;
-      const list = (read: (row: (typeof rows)[number]) => string | null) => rows.map(read);
+      const rows = batch.checkpoints.map((row) => ({
+        source: row.source,
+        account: row.account,
+        conversationId: row.conversationId,
+        signature: row.checkpoint.signature,
+        cursor: row.checkpoint.cursor === null ? null : JSON.stringify(row.checkpoint.cursor),
+        overlap: JSON.stringify(row.checkpoint.overlap),
+        fullSince: row.checkpoint.fullSince,
+      }));
+      const incoming = dialect.jsonRows(
+        '$1',
+        ['source', 'account', 'conversationId', 'signature', 'cursor', 'overlap', 'fullSince'].map(
+          (name) => ({ name, json: false }),
+        ),
+      );
       await connection.query(
         `INSERT INTO chat_history_sync_checkpoints
            (source, account, conversation_id, signature, cursor, overlap, full_since)
-         SELECT ${[1, 2, 3, 4, 5, 6, 7].map((n) => `unnest($${n}::${dialect.textList})`).join(', ')}
+         SELECT * FROM (${incoming}) AS incoming
          ON CONFLICT (source, account, conversation_id) DO UPDATE SET
            signature = excluded.signature, cursor = excluded.cursor,
            overlap = excluded.overlap, full_since = excluded.full_since`,
-        [
-          list((row) => row.source),
-          list((row) => row.account),
-          list((row) => row.conversationId),
-          list((row) => row.checkpoint.signature),
-          list((row) =>
-            row.checkpoint.cursor === null ? null : JSON.stringify(row.checkpoint.cursor),
-          ),
-          list((row) => JSON.stringify(row.checkpoint.overlap)),
-          list((row) => row.checkpoint.fullSince),
-        ],
+        [jsonRowsOf(rows, dialect)],
       );
     }
 
@@ -352,29 +376,43 @@ class SqlStoreSync implements StoreSync {
       );
       const counted = countsOf(gone);
       counted.conversations.deleted += conversations.length;
-      // Messages of no live conversation: those of the conversations just marked, and those of
-      // a conversation whose first reading stopped before its row was written, now gone.
+      // Conversations whose messages may be stored and live: those just marked deleted, and
+      // those whose first reading stopped before their row was written (a checkpoint, no row).
+      const unwritten = await connection.query(
+        `SELECT k.conversation_id AS id FROM chat_history_sync_checkpoints AS k
+         WHERE k.source = $1 AND k.account = $2 AND NOT EXISTS (SELECT 1 FROM conversations AS c
+           WHERE c.source = k.source AND c.account = k.account AND c.id = k.conversation_id)`,
+        [gone.source, gone.account],
+      );
+      const withRow = conversations.map((row) => String(row.id));
+      const withoutRow = unwritten.map((row) => String(row.id));
+      const ids = [...withRow, ...withoutRow];
+      if (ids.length === 0) continue;
       const messages = await connection.query(
         `UPDATE messages SET deleted_at = $1::TIMESTAMPTZ
          WHERE source = $2 AND account = $3 AND deleted_at IS NULL
-           AND NOT EXISTS (SELECT 1 FROM conversations AS c
-             WHERE c.source = messages.source AND c.account = messages.account
-               AND c.id = messages.conversation_id AND c.deleted_at IS NULL)
+           AND ${dialect.inList('conversation_id', '$4')}
          RETURNING id`,
-        [syncedAt, gone.source, gone.account],
+        [syncedAt, gone.source, gone.account, ids],
       );
       counted.messages.deleted += messages.length;
-      // The next sync that lists one of them again reads it whole.
-      await connection.query(
-        `DELETE FROM chat_history_sync_checkpoints
-         WHERE source = $1 AND account = $2
-           AND NOT EXISTS (SELECT 1 FROM conversations AS c
-             WHERE c.source = chat_history_sync_checkpoints.source
-               AND c.account = chat_history_sync_checkpoints.account
-               AND c.id = chat_history_sync_checkpoints.conversation_id
-               AND c.deleted_at IS NULL)`,
-        [gone.source, gone.account],
-      );
+      // The next sync that lists one of them again reads it whole: a deleted row says so, and
+      // a checkpoint without a row is kept, emptied, to say that messages may be stored.
+      if (withRow.length > 0) {
+        await connection.query(
+          `DELETE FROM chat_history_sync_checkpoints
+           WHERE source = $1 AND account = $2 AND ${dialect.inList('conversation_id', '$3')}`,
+          [gone.source, gone.account, withRow],
+        );
+      }
+      if (withoutRow.length > 0) {
+        await connection.query(
+          `UPDATE chat_history_sync_checkpoints
+           SET signature = NULL, cursor = NULL, overlap = '[]', full_since = NULL
+           WHERE source = $1 AND account = $2 AND ${dialect.inList('conversation_id', '$3')}`,
+          [gone.source, gone.account, withoutRow],
+        );
+      }
     }
 
     for (const { source, account, state } of batch.sources) {
@@ -388,6 +426,15 @@ class SqlStoreSync implements StoreSync {
     return counts;
   }
 
+  /** Inserts records the store does not hold: the statement fails when one is there. */
+  async #insert<T>(spec: TableSpec<T>, records: readonly T[]): Promise<void> {
+    const { dialect, connection } = this.#engine;
+    await connection.query(insertSql(spec, dialect, incomingSql(spec, dialect, '$1'), '$2'), [
+      jsonRowsOf(records, dialect),
+      this.syncedAt,
+    ]);
+  }
+
   /** Upserts the records, stamping every one seen, and counts those inserted or changed. */
   async #upsert<T extends { source: string; account: string; id: string }>(
     spec: TableSpec<T>,
@@ -397,27 +444,12 @@ class SqlStoreSync implements StoreSync {
   ): Promise<void> {
     if (records.length === 0) return;
     const { dialect, connection } = this.#engine;
-    const lists = columnLists(spec, records, dialect);
-    let incoming: string;
-    let params: SqlParam[];
-    if (connection.stage) {
-      // Loaded in bulk into a scratch table: far faster than list parameters where it exists.
-      incoming = await connection.stage(`chat_history_incoming_${spec.name}`, lists);
-      params = [];
-    } else {
-      incoming = `SELECT ${lists
-        .map((_, index) => `unnest($${index + 1}::${dialect.textList}) AS c${index}`)
-        .join(', ')}`;
-      params = lists;
-    }
-    const syncedAt = `$${params.length + 1}`;
+    const incoming = incomingSql(spec, dialect, '$1');
+    const params = [jsonRowsOf(records, dialect), this.syncedAt];
     // Every row seen is stamped, changed or not: a later complete listing or re-read marks
     // deleted what was not seen since it started.
-    await connection.query(stampSql(spec, incoming, syncedAt), [...params, this.syncedAt]);
-    const written = await connection.query(upsertSql(spec, dialect, incoming, syncedAt), [
-      ...params,
-      this.syncedAt,
-    ]);
+    await connection.query(stampSql(spec, incoming, '$2'), params);
+    const written = await connection.query(upsertSql(spec, dialect, incoming, '$2'), params);
     for (const row of written) {
       countsOf({ source: String(row.source), account: String(row.account) })[field].upserted += 1;
     }

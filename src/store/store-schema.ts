@@ -1,70 +1,76 @@
 import type { Conversation, Message } from '../model/canonical-schemas.js';
-import { storableJson, storableText, type TextRules } from './storable-text.js';
+import { storableJson, type TextRules } from './storable-text.js';
 
 /** How a column is typed in SQL and written from a canonical value. */
-type ColumnType = 'text' | 'boolean' | 'json' | 'timestamp';
+export type ColumnType = 'text' | 'boolean' | 'json' | 'timestamp';
 
 interface Column<T> {
   name: string;
   type: ColumnType;
   notNull: boolean;
-  value(record: T): unknown;
+  /** The canonical field it holds. */
+  field: keyof T & string;
 }
 
 function column<T>(
   name: string,
   type: ColumnType,
-  value: (record: T) => unknown,
+  field: keyof T & string,
   notNull = false,
 ): Column<T> {
-  return { name, type, notNull, value };
+  return { name, type, notNull, field };
 }
 
 /** A canonical record type's table: its columns, the snake_case of its fields, in order. */
-export interface TableSpec<T> {
-  name: 'conversations' | 'messages';
+export interface TableSpec<T> extends TableColumns {
   columns: readonly Column<T>[];
+}
+
+/** A table's name and its columns (before `synced_at` and `deleted_at`). */
+export interface TableColumns {
+  name: 'conversations' | 'messages';
+  columns: readonly { name: string; type: ColumnType; field: string }[];
 }
 
 export const CONVERSATIONS: TableSpec<Conversation> = {
   name: 'conversations',
   columns: [
-    column('source', 'text', (c) => c.source, true),
-    column('account', 'text', (c) => c.account, true),
-    column('id', 'text', (c) => c.id, true),
-    column('bot_id', 'text', (c) => c.botId),
-    column('channel', 'text', (c) => c.channel),
-    column('state', 'text', (c) => c.state),
-    column('active', 'boolean', (c) => c.active),
-    column('human_handoff', 'boolean', (c) => c.humanHandoff, true),
-    column('participant', 'json', (c) => c.participant, true),
-    column('created_at', 'timestamp', (c) => c.createdAt, true),
-    column('updated_at', 'timestamp', (c) => c.updatedAt),
-    column('last_message', 'json', (c) => c.lastMessage),
-    column('recording', 'json', (c) => c.recording),
-    column('metadata', 'json', (c) => c.metadata, true),
-    column('raw', 'json', (c) => c.raw),
+    column('source', 'text', 'source', true),
+    column('account', 'text', 'account', true),
+    column('id', 'text', 'id', true),
+    column('bot_id', 'text', 'botId'),
+    column('channel', 'text', 'channel'),
+    column('state', 'text', 'state'),
+    column('active', 'boolean', 'active'),
+    column('human_handoff', 'boolean', 'humanHandoff', true),
+    column('participant', 'json', 'participant', true),
+    column('created_at', 'timestamp', 'createdAt', true),
+    column('updated_at', 'timestamp', 'updatedAt'),
+    column('last_message', 'json', 'lastMessage'),
+    column('recording', 'json', 'recording'),
+    column('metadata', 'json', 'metadata', true),
+    column('raw', 'json', 'raw'),
   ],
 };
 
 export const MESSAGES: TableSpec<Message> = {
   name: 'messages',
   columns: [
-    column('source', 'text', (m) => m.source, true),
-    column('account', 'text', (m) => m.account, true),
-    column('id', 'text', (m) => m.id, true),
-    column('conversation_id', 'text', (m) => m.conversationId, true),
-    column('role', 'text', (m) => m.role, true),
-    column('text', 'text', (m) => m.text, true),
-    column('attachments', 'json', (m) => m.attachments, true),
-    column('created_at', 'timestamp', (m) => m.createdAt, true),
-    column('model', 'text', (m) => m.model),
-    column('provider', 'text', (m) => m.provider),
-    column('usage', 'json', (m) => m.usage),
-    column('tool_calls', 'json', (m) => m.toolCalls, true),
-    column('tool_results', 'json', (m) => m.toolResults, true),
-    column('metadata', 'json', (m) => m.metadata, true),
-    column('raw', 'json', (m) => m.raw),
+    column('source', 'text', 'source', true),
+    column('account', 'text', 'account', true),
+    column('id', 'text', 'id', true),
+    column('conversation_id', 'text', 'conversationId', true),
+    column('role', 'text', 'role', true),
+    column('text', 'text', 'text', true),
+    column('attachments', 'json', 'attachments', true),
+    column('created_at', 'timestamp', 'createdAt', true),
+    column('model', 'text', 'model'),
+    column('provider', 'text', 'provider'),
+    column('usage', 'json', 'usage'),
+    column('tool_calls', 'json', 'toolCalls', true),
+    column('tool_results', 'json', 'toolResults', true),
+    column('metadata', 'json', 'metadata', true),
+    column('raw', 'json', 'raw'),
   ],
 };
 
@@ -76,6 +82,18 @@ export interface SqlDialect extends TextRules {
   readonly textList: 'VARCHAR[]' | 'text[]';
   /** SQL true when `column` is one of the texts of list parameter `param` (`$4`). */
   inList(column: string, param: string): string;
+  /**
+   * A query selecting, as text columns `c0` ... `cn`, the `fields` of every object of the JSON
+   * array in parameter `param`: a nested value as its JSON text, a missing field or JSON `null`
+   * as `NULL`.
+   */
+  jsonRows(param: string, fields: readonly JsonField[]): string;
+}
+
+/** A field of the objects a {@link SqlDialect.jsonRows} query reads: text, or nested JSON. */
+export interface JsonField {
+  name: string;
+  json: boolean;
 }
 
 /** The SQL type of a column. */
@@ -135,14 +153,9 @@ export function upsertSql<T>(
   incoming: string,
   syncedAt: string,
 ): string {
-  const names = spec.columns.map((col) => col.name);
-  const values = spec.columns.map((col, index) =>
-    col.type === 'text' ? `c${index}` : `c${index}::${sqlType(col.type, dialect)}`,
-  );
   const updatable = spec.columns.filter((col) => !['source', 'account', 'id'].includes(col.name));
   return [
-    `INSERT INTO ${spec.name} (${names.join(', ')}, synced_at, deleted_at)`,
-    `SELECT ${values.join(', ')}, ${syncedAt}::TIMESTAMPTZ, NULL FROM (${incoming}) AS incoming`,
+    insertSql(spec, dialect, incoming, syncedAt),
     'ON CONFLICT (source, account, id) DO UPDATE SET',
     `  ${updatable.map((col) => `${col.name} = excluded.${col.name}`).join(', ')},`,
     '  synced_at = excluded.synced_at, deleted_at = NULL',
@@ -150,6 +163,26 @@ export function upsertSql<T>(
       .map((col) => `${spec.name}.${col.name} IS DISTINCT FROM excluded.${col.name}`)
       .join(' OR ')} OR ${spec.name}.deleted_at IS NOT NULL`,
     'RETURNING source, account',
+  ].join('\n');
+}
+
+/**
+ * An insert of the rows `incoming` selects (as for {@link upsertSql}), which fails when one of
+ * their keys is there already.
+ */
+export function insertSql<T>(
+  spec: TableSpec<T>,
+  dialect: SqlDialect,
+  incoming: string,
+  syncedAt: string,
+): string {
+  const names = spec.columns.map((col) => col.name);
+  const values = spec.columns.map((col, index) =>
+    col.type === 'text' ? `c${index}` : `c${index}::${sqlType(col.type, dialect)}`,
+  );
+  return [
+    `INSERT INTO ${spec.name} (${names.join(', ')}, synced_at, deleted_at)`,
+    `SELECT ${values.join(', ')}, ${syncedAt}::TIMESTAMPTZ, NULL FROM (${incoming}) AS incoming`,
   ].join('\n');
 }
 
@@ -163,25 +196,18 @@ export function stampSql<T>(spec: TableSpec<T>, incoming: string, syncedAt: stri
     WHERE ${table}.source = incoming.c0 AND ${table}.account = incoming.c1 AND ${table}.id = incoming.c2`;
 }
 
-/** The rows of `records` as one list of texts per column, for {@link upsertSql}. */
-export function columnLists<T>(
-  spec: TableSpec<T>,
-  records: readonly T[],
-  rules: TextRules,
-): (string | null)[][] {
-  const lists = spec.columns.map(() => new Array<string | null>(records.length));
-  records.forEach((record, row) => {
-    spec.columns.forEach((col, index) => {
-      const list = lists[index];
-      if (list !== undefined) list[row] = encode(col.type, col.value(record), rules);
-    });
-  });
-  return lists;
+/**
+ * The query selecting the rows of the JSON array in parameter `param` as columns `c0` ... `cn`,
+ * in the table's column order, for {@link upsertSql}, {@link insertSql} and {@link stampSql}.
+ */
+export function incomingSql(spec: TableColumns, dialect: SqlDialect, param: string): string {
+  return dialect.jsonRows(
+    param,
+    spec.columns.map((col) => ({ name: col.field, json: col.type === 'json' })),
+  );
 }
 
-function encode(type: ColumnType, value: unknown, rules: TextRules): string | null {
-  if (value === null || value === undefined) return null;
-  if (type === 'json') return storableJson(value, rules);
-  if (type === 'boolean') return value === true ? 'true' : 'false';
-  return storableText(String(value), rules);
+/** `records` as the JSON text an {@link incomingSql} query reads. */
+export function jsonRowsOf(records: readonly unknown[], rules: TextRules): string {
+  return storableJson(records, rules) ?? '[]';
 }

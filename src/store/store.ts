@@ -111,6 +111,14 @@ export interface StoreBatch {
   /** Inserted, or updated when they differ; every one gets this sync's `synced_at`. */
   conversations: Conversation[];
   messages: Message[];
+  /**
+   * How many of the first `conversations` and `messages` the store has never held, as far as
+   * the sync knows (they come from conversations it never stored): a store may insert those
+   * without comparing, provided it writes the batch again comparing every row when one turns
+   * out to be there. A store that always compares may ignore these counts.
+   */
+  newConversations: number;
+  newMessages: number;
   checkpoints: CheckpointRow[];
   /** Marks deleted the conversation's messages not seen since `since`. */
   messageDeletes: (SourceKey & { conversationId: string; since: string })[];

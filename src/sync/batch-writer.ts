@@ -1,3 +1,4 @@
+import type { Conversation, Message } from '../model/canonical-schemas.js';
 import {
   type CheckpointRow,
   type SourceKey,
@@ -21,7 +22,7 @@ const FLUSH_AFTER_MS = 1000;
 export class BatchWriter {
   readonly #sync: StoreSync;
   readonly #onWritten: (result: StoreBatchResult) => void;
-  #pending: StoreBatch = emptyBatch();
+  #pending: Pending = emptyBatch();
   #rows = 0;
   #tail: Promise<void> = Promise.resolve();
   #failure: unknown;
@@ -32,11 +33,18 @@ export class BatchWriter {
     this.#onWritten = onWritten;
   }
 
-  /** Adds a part; resolves at once, or once the batch it filled is written. */
-  async add(part: Partial<StoreBatch>): Promise<void> {
+  /**
+   * Adds a part; resolves at once, or once the batch it filled is written. `fresh` says its
+   * conversations and messages come from a conversation the store never held.
+   */
+  async add(part: BatchPart): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
     const pending = this.#pending;
-    for (const field of FIELDS) {
+    const fresh = part.fresh === true;
+    for (const record of part.conversations ?? []) pending.conversations.push({ record, fresh });
+    for (const record of part.messages ?? []) pending.messages.push({ record, fresh });
+    this.#rows += (part.conversations?.length ?? 0) + (part.messages?.length ?? 0);
+    for (const field of LISTS) {
       const rows = part[field];
       if (rows === undefined || rows.length === 0) continue;
       (pending[field] as unknown[]).push(...rows);
@@ -61,7 +69,7 @@ export class BatchWriter {
     const written = this.#tail.then(async () => {
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#rows === 0) return;
-      const batch = deduplicated(this.#pending);
+      const batch = batchOf(this.#pending);
       this.#pending = emptyBatch();
       this.#rows = 0;
       try {
@@ -76,16 +84,30 @@ export class BatchWriter {
   }
 }
 
-const FIELDS = [
-  'conversations',
-  'messages',
-  'checkpoints',
-  'messageDeletes',
-  'conversationDeletes',
-  'sources',
-] as const;
+/** What one conversation's reading adds to a batch. */
+export type BatchPart = Partial<Omit<StoreBatch, 'newConversations' | 'newMessages'>> & {
+  /** Its conversations and messages come from a conversation the store never held. */
+  fresh?: boolean;
+};
 
-function emptyBatch(): StoreBatch {
+/** A record and whether it comes from a conversation the store never held. */
+interface Added<T> {
+  record: T;
+  fresh: boolean;
+}
+
+/** A batch as it is gathered. */
+type Pending = Omit<
+  StoreBatch,
+  'conversations' | 'messages' | 'newConversations' | 'newMessages'
+> & {
+  conversations: Added<Conversation>[];
+  messages: Added<Message>[];
+};
+
+const LISTS = ['checkpoints', 'messageDeletes', 'conversationDeletes', 'sources'] as const;
+
+function emptyBatch(): Pending {
   return {
     conversations: [],
     messages: [],
@@ -97,16 +119,46 @@ function emptyBatch(): StoreBatch {
 }
 
 /**
- * One row per key, the last added: a conversation read again within a batch (its tail did not
- * line up) holds some messages twice, and one statement may not write a row twice.
+ * The batch to write: one row per key, the last added (a conversation read again within a batch
+ * holds some messages twice, and one statement may not write a row twice), the new ones first.
  */
-function deduplicated(batch: StoreBatch): StoreBatch {
+function batchOf(pending: Pending): StoreBatch {
+  const conversations = newFirst(pending.conversations);
+  const messages = newFirst(pending.messages);
   return {
-    ...batch,
-    conversations: lastOf(batch.conversations, (row) => `${sourceKeyOf(row)}\n${row.id}`),
-    messages: lastOf(batch.messages, (row) => `${sourceKeyOf(row)}\n${row.id}`),
-    checkpoints: lastOf(batch.checkpoints, (row: CheckpointRow) => rowKey(row, row.conversationId)),
+    ...pending,
+    conversations: conversations.records,
+    newConversations: conversations.fresh,
+    messages: messages.records,
+    newMessages: messages.fresh,
+    checkpoints: lastOf(pending.checkpoints, (row: CheckpointRow) =>
+      rowKey(row, row.conversationId),
+    ),
   };
+}
+
+/**
+ * The last record added per key, those only ever added as fresh first, and how many those are.
+ * A key added twice, once not fresh, is not fresh: the store may hold it.
+ */
+function newFirst<T extends SourceKey & { id: string }>(
+  added: readonly Added<T>[],
+): { records: T[]; fresh: number } {
+  const byKey = new Map<string, Added<T>>();
+  for (const entry of added) {
+    const key = rowKey(entry.record, entry.record.id);
+    const before = byKey.get(key);
+    if (before !== undefined) byKey.delete(key);
+    byKey.set(key, {
+      record: entry.record,
+      fresh: entry.fresh && (before === undefined || before.fresh),
+    });
+  }
+  const fresh: T[] = [];
+  const compared: T[] = [];
+  for (const { record, fresh: isFresh } of byKey.values())
+    (isFresh ? fresh : compared).push(record);
+  return { records: [...fresh, ...compared], fresh: fresh.length };
 }
 
 function rowKey(key: SourceKey, id: string): string {

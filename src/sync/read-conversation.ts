@@ -130,6 +130,8 @@ async function readFrom(
     conversationId,
     checkpoint,
   });
+  // Nothing of a conversation without checkpoint is stored: its rows go in without comparing.
+  const fresh = task.checkpoint === null && !task.deleted;
   let pageStart = start.cursor;
   let last = { cursor: start.cursor, overlap: start.overlap };
   let first = true;
@@ -141,6 +143,7 @@ async function readFrom(
       last = { cursor: pageStart, overlap: ids };
       context.onMessages(ids.length);
       await writer.add({
+        fresh,
         messages: page.items,
         checkpoints: [row({ signature: null, ...last, fullSince: start.fullSince })],
       });
@@ -149,8 +152,7 @@ async function readFrom(
   }
   if (first && start.overlap.length > 0) return 'misaligned';
   // A conversation never stored before has nothing stored to mark deleted.
-  const stored = task.checkpoint !== null || task.deleted;
-  const since = complete && !truncated && stored ? start.fullSince : null;
+  const since = complete && !truncated && !fresh ? start.fullSince : null;
   // A whole reading that warned proves nothing about what is gone: the next sync starts a new
   // one (going on from here would let it mark deleted what this one missed).
   const checkpoint: ConversationCheckpoint =
@@ -158,6 +160,7 @@ async function readFrom(
       ? { signature: complete ? signatureOf(task.conversation) : null, ...last, fullSince: null }
       : { signature: null, cursor: null, overlap: [], fullSince: null };
   await writer.add({
+    fresh,
     conversations: [task.conversation],
     checkpoints: [row(checkpoint)],
     ...(since === null

@@ -82,6 +82,8 @@ function batch(parts: Partial<StoreBatch>): StoreBatch {
   return {
     conversations: [],
     messages: [],
+    newConversations: 0,
+    newMessages: 0,
     checkpoints: [],
     messageDeletes: [],
     conversationDeletes: [],
@@ -177,24 +179,88 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
     const store = await open(url);
     const sync = await store.beginSync();
     const hostile = 'a\u0000b\ud800c';
+    const written = (id: string) =>
+      message(id, {
+        text: hostile,
+        metadata: { [hostile]: hostile },
+        raw: { text: hostile, list: [hostile] },
+      });
+    // The first is inserted as new, the second compared with what is stored.
     await sync.write(
-      batch({
-        messages: [
-          message('m-\u0000-1', {
-            text: hostile,
-            metadata: { [hostile]: hostile },
-            raw: { text: hostile, list: [hostile] },
-          }),
-        ],
-      }),
+      batch({ messages: [written('m-\u0000-1'), written('m-\ud800-2')], newMessages: 1 }),
     );
     await sync.end();
     await store.close();
-    const [row] = [...(await readStore(url)).messages.values()];
+    const rows = [...(await readStore(url)).messages.values()];
+    expect(rows).toHaveLength(2);
     const expected = kind === 'postgres' ? 'a\uFFFDb\uFFFDc' : 'a\u0000b\uFFFDc';
-    expect(row?.record.text).toBe(expected);
-    expect(row?.record.metadata).toEqual({ [expected]: expected });
-    expect(row?.record.raw).toEqual({ text: expected, list: [expected] });
+    for (const row of rows) {
+      expect(row.record.text).toBe(expected);
+      expect(row.record.metadata).toEqual({ [expected]: expected });
+      expect(row.record.raw).toEqual({ text: expected, list: [expected] });
+    }
+  });
+
+  it('inserts rows taken for new without comparing, and writes the batch again comparing when one is there', async () => {
+    const url = await freshStoreUrl(kind);
+    const store = await open(url);
+    const sync = await store.beginSync();
+    const key = 'okchat\nbot-1';
+    const first = await sync.write(
+      batch({
+        conversations: [conversation('c-1')],
+        messages: [message('m-1'), message('m-2')],
+        newConversations: 1,
+        newMessages: 2,
+      }),
+    );
+    expect(first.get(key)).toEqual({
+      conversations: { upserted: 1, deleted: 0 },
+      messages: { upserted: 2, deleted: 0 },
+    });
+    // m-2 is there already (a vendor repeating an id in another conversation, say): the batch
+    // is written all the same, every row compared, and only what changed counts.
+    const again = await sync.write(
+      batch({
+        conversations: [conversation('c-2')],
+        messages: [
+          message('m-3', { conversationId: 'c-2' }),
+          message('m-2', { conversationId: 'c-2' }),
+          message('m-1'),
+        ],
+        newConversations: 1,
+        newMessages: 2,
+        checkpoints: [
+          {
+            source: 'okchat',
+            account: 'bot-1',
+            conversationId: 'c-2',
+            checkpoint: { signature: 's', cursor: null, overlap: ['m-3', 'm-2'], fullSince: null },
+          },
+        ],
+      }),
+    );
+    expect(again.get(key)).toEqual({
+      conversations: { upserted: 1, deleted: 0 },
+      messages: { upserted: 2, deleted: 0 },
+    });
+    await sync.end();
+    await store.close();
+    const stored = await readStore(url);
+    expect([...stored.conversations.keys()].sort()).toEqual([
+      'okchat bot-1 c-1',
+      'okchat bot-1 c-2',
+    ]);
+    expect(
+      [...stored.messages.values()].map((row) => [row.record.id, row.record.conversationId]).sort(),
+    ).toEqual([
+      ['m-1', 'c-1'],
+      ['m-2', 'c-2'],
+      ['m-3', 'c-2'],
+    ]);
+    expect(
+      await queryStore(url, 'SELECT conversation_id, overlap FROM chat_history_sync_checkpoints'),
+    ).toEqual([{ conversation_id: 'c-2', overlap: '["m-3","m-2"]' }]);
   });
 
   it('migrates an older schema in place, keeping its data, and refuses a newer one', async () => {

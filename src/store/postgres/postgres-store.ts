@@ -12,6 +12,12 @@ const POSTGRES_DIALECT: SqlDialect = {
   textList: 'text[]',
   noNul: true,
   inList: (column, param) => `${column} = ANY(${param}::text[])`,
+  // One JSON parameter the server takes apart: far cheaper to send than a list per column.
+  jsonRows(param, fields) {
+    return `SELECT ${fields.map((field, index) => `"${field.name}" AS c${index}`).join(', ')}
+      FROM json_to_recordset(${param}::json)
+        AS incoming_row(${fields.map((field) => `"${field.name}" ${field.json ? 'json' : 'text'}`).join(', ')})`;
+  },
 };
 
 // Advisory lock keys ("chk" sync and schema): one sync of a database at a time, one migration.
