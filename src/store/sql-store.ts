@@ -20,8 +20,8 @@ import {
 import { storeFailed, storeLocked } from './store-errors.js';
 import {
   CONVERSATIONS,
-  incomingSql,
   insertSql,
+  jsonFieldsOf,
   jsonRowsOf,
   latestVersion,
   MESSAGES,
@@ -50,6 +50,12 @@ export interface SqlEngine {
   location: string;
   dialect: SqlDialect;
   connection: SqlConnection;
+  /**
+   * A second connection for a sync's reads, so that they do not wait for a batch being written
+   * (they see what is committed, which is all a sync reads). Without one, reads take turns
+   * with the writes.
+   */
+  reads?: SqlConnection;
   /** Takes the engine's cross-process sync lock: `false` when another holder has it. */
   lock(): Promise<boolean>;
   unlock(): Promise<void>;
@@ -128,6 +134,7 @@ class SqlStore implements Store {
   readonly location: string;
   readonly #engine: SqlEngine;
   readonly #turns = new Turns();
+  readonly #readTurns = new Turns();
   #syncing = false;
   #closed: Promise<void> | undefined;
 
@@ -149,7 +156,10 @@ class SqlStore implements Store {
     }
     try {
       const syncedAt = await this.#turns.run(() => this.#nextSyncTime());
-      return new SqlStoreSync(this.#engine, this.#turns, syncedAt, async () => {
+      const reads = this.#engine.reads
+        ? { connection: this.#engine.reads, turns: this.#readTurns }
+        : { connection: this.#engine.connection, turns: this.#turns };
+      return new SqlStoreSync(this.#engine, this.#turns, reads, syncedAt, async () => {
         this.#syncing = false;
         await this.#turns.run(() => this.#engine.unlock());
       });
@@ -210,6 +220,7 @@ class SqlStore implements Store {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       try {
+        await this.#readTurns.run(async () => this.#engine.reads?.close());
         await this.#turns.run(() => this.#engine.connection.close());
       } finally {
         await this.#engine.release?.();
@@ -223,12 +234,20 @@ class SqlStoreSync implements StoreSync {
   readonly syncedAt: string;
   readonly #engine: SqlEngine;
   readonly #turns: Turns;
+  readonly #reads: { connection: SqlConnection; turns: Turns };
   readonly #end: () => Promise<void>;
   #ended: Promise<void> | undefined;
 
-  constructor(engine: SqlEngine, turns: Turns, syncedAt: string, end: () => Promise<void>) {
+  constructor(
+    engine: SqlEngine,
+    turns: Turns,
+    reads: { connection: SqlConnection; turns: Turns },
+    syncedAt: string,
+    end: () => Promise<void>,
+  ) {
     this.#engine = engine;
     this.#turns = turns;
+    this.#reads = reads;
     this.syncedAt = syncedAt;
     this.#end = end;
   }
@@ -339,12 +358,16 @@ class SqlStoreSync implements StoreSync {
         overlap: JSON.stringify(row.checkpoint.overlap),
         fullSince: row.checkpoint.fullSince,
       }));
-      const incoming = dialect.jsonRows(
-        '$1',
-        ['source', 'account', 'conversationId', 'signature', 'cursor', 'overlap', 'fullSince'].map(
-          (name) => ({ name, json: false }),
-        ),
-      );
+      const fields = [
+        'source',
+        'account',
+        'conversationId',
+        'signature',
+        'cursor',
+        'overlap',
+        'fullSince',
+      ].map((name) => ({ name, json: false }));
+      const incoming = dialect.jsonRows('$1', fields);
       await connection.query(
         `INSERT INTO chat_history_sync_checkpoints
            (source, account, conversation_id, signature, cursor, overlap, full_since)
@@ -352,7 +375,7 @@ class SqlStoreSync implements StoreSync {
          ON CONFLICT (source, account, conversation_id) DO UPDATE SET
            signature = excluded.signature, cursor = excluded.cursor,
            overlap = excluded.overlap, full_since = excluded.full_since`,
-        [jsonRowsOf(rows, dialect)],
+        [jsonRowsOf(rows, fields, dialect)],
       );
     }
 
@@ -427,10 +450,11 @@ class SqlStoreSync implements StoreSync {
   }
 
   /** Inserts records the store does not hold: the statement fails when one is there. */
-  async #insert<T>(spec: TableSpec<T>, records: readonly T[]): Promise<void> {
+  async #insert<T extends object>(spec: TableSpec<T>, records: readonly T[]): Promise<void> {
     const { dialect, connection } = this.#engine;
-    await connection.query(insertSql(spec, dialect, incomingSql(spec, dialect, '$1'), '$2'), [
-      jsonRowsOf(records, dialect),
+    const fields = jsonFieldsOf(spec);
+    await connection.query(insertSql(spec, dialect, dialect.jsonRows('$1', fields), '$2'), [
+      jsonRowsOf(records, fields, dialect),
       this.syncedAt,
     ]);
   }
@@ -444,8 +468,9 @@ class SqlStoreSync implements StoreSync {
   ): Promise<void> {
     if (records.length === 0) return;
     const { dialect, connection } = this.#engine;
-    const incoming = incomingSql(spec, dialect, '$1');
-    const params = [jsonRowsOf(records, dialect), this.syncedAt];
+    const fields = jsonFieldsOf(spec);
+    const incoming = dialect.jsonRows('$1', fields);
+    const params = [jsonRowsOf(records, fields, dialect), this.syncedAt];
     // Every row seen is stamped, changed or not: a later complete listing or re-read marks
     // deleted what was not seen since it started.
     await connection.query(stampSql(spec, incoming, '$2'), params);
@@ -461,8 +486,9 @@ class SqlStoreSync implements StoreSync {
   }
 
   async #query(sql: string, params: readonly SqlParam[]): Promise<SqlRow[]> {
+    const { connection, turns } = this.#reads;
     try {
-      return await this.#turns.run(() => this.#engine.connection.query(sql, params));
+      return await turns.run(() => connection.query(sql, params));
     } catch (error) {
       throw ChatHistoryError.is(error) ? error : storeFailed(this.#what('read'), error);
     }

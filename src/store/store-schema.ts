@@ -78,14 +78,17 @@ export const MESSAGES: TableSpec<Message> = {
 export interface SqlDialect extends TextRules {
   /** Type of the JSON columns. */
   readonly json: 'JSON' | 'JSONB';
-  /** Type of a list of texts given as one parameter. */
-  readonly textList: 'VARCHAR[]' | 'text[]';
   /** SQL true when `column` is one of the texts of list parameter `param` (`$4`). */
   inList(column: string, param: string): string;
   /**
-   * A query selecting, as text columns `c0` ... `cn`, the `fields` of every object of the JSON
-   * array in parameter `param`: a nested value as its JSON text, a missing field or JSON `null`
-   * as `NULL`.
+   * How rows travel in one JSON parameter: an array of objects (`rows`), or one object holding
+   * an array per field (`columns`), whichever the engine takes apart faster.
+   */
+  readonly jsonLayout: 'rows' | 'columns';
+  /**
+   * A query selecting, as text columns `c0` ... `cn`, the `fields` of every row of the JSON in
+   * parameter `param` (laid out as `jsonLayout` says): a nested value as its JSON text, a
+   * missing field or JSON `null` as `NULL`.
    */
   jsonRows(param: string, fields: readonly JsonField[]): string;
 }
@@ -196,18 +199,28 @@ export function stampSql<T>(spec: TableSpec<T>, incoming: string, syncedAt: stri
     WHERE ${table}.source = incoming.c0 AND ${table}.account = incoming.c1 AND ${table}.id = incoming.c2`;
 }
 
-/**
- * The query selecting the rows of the JSON array in parameter `param` as columns `c0` ... `cn`,
- * in the table's column order, for {@link upsertSql}, {@link insertSql} and {@link stampSql}.
- */
-export function incomingSql(spec: TableColumns, dialect: SqlDialect, param: string): string {
-  return dialect.jsonRows(
-    param,
-    spec.columns.map((col) => ({ name: col.field, json: col.type === 'json' })),
-  );
+/** The fields of a table's records, in its column order, as {@link SqlDialect.jsonRows} reads them. */
+export function jsonFieldsOf(spec: TableColumns): JsonField[] {
+  return spec.columns.map((col) => ({ name: col.field, json: col.type === 'json' }));
 }
 
-/** `records` as the JSON text an {@link incomingSql} query reads. */
-export function jsonRowsOf(records: readonly unknown[], rules: TextRules): string {
-  return storableJson(records, rules) ?? '[]';
+/**
+ * The `fields` of `records` as the JSON text a {@link SqlDialect.jsonRows} query reads, with
+ * every text storable.
+ */
+export function jsonRowsOf<T extends object>(
+  records: readonly T[],
+  fields: readonly JsonField[],
+  dialect: SqlDialect,
+): string {
+  const layout =
+    dialect.jsonLayout === 'rows'
+      ? records
+      : Object.fromEntries(
+          fields.map(({ name }) => [
+            name,
+            records.map((record) => (record as Record<string, unknown>)[name] ?? null),
+          ]),
+        );
+  return storableJson(layout, dialect) ?? '[]';
 }

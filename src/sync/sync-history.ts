@@ -349,7 +349,9 @@ async function syncSource(source: ChatHistorySource, context: SourceRun): Promis
         await readers(async () => undefined);
         const reading = (earlier ?? Promise.resolve())
           .then(async () => {
-            // Read again after an earlier reading in this sync: from what that one stored.
+            // Read again after an earlier reading in this sync: from what that one stored,
+            // committed first (reads see only what is committed).
+            if (earlier !== undefined) await writer.flush();
             const current =
               earlier === undefined
                 ? found

@@ -9,10 +9,10 @@ import type { SqlDialect } from '../store-schema.js';
 
 const POSTGRES_DIALECT: SqlDialect = {
   json: 'JSONB',
-  textList: 'text[]',
   noNul: true,
   inList: (column, param) => `${column} = ANY(${param}::text[])`,
   // One JSON parameter the server takes apart: far cheaper to send than a list per column.
+  jsonLayout: 'rows',
   jsonRows(param, fields) {
     return `SELECT ${fields.map((field, index) => `"${field.name}" AS c${index}`).join(', ')}
       FROM json_to_recordset(${param}::json)
@@ -28,18 +28,64 @@ const SCHEMA_LOCK = 0x63686b02;
 export async function openPostgresStore(url: string): Promise<Store> {
   const { location, redact } = describe(url);
   const pg = await loadDriver();
-  const client: Client = new pg.Client({
-    connectionString: url,
-    application_name: 'chat-history-kit',
-  });
-  // A server that goes away later fails the next query; it must not crash the process.
-  client.on('error', () => undefined);
+  const connect = async () => {
+    const client: Client = new pg.Client({
+      connectionString: url,
+      application_name: 'chat-history-kit',
+    });
+    // A server that goes away later fails the next query; it must not crash the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      throw storeFailed(`cannot connect to ${location}`, error, { retryable: true, redact });
+    }
+    return client;
+  };
+  const connection = postgresConnection(await connect(), location, redact);
+  // Opened at the first read of a sync.
+  let reader: Promise<SqlConnection> | undefined;
+  const reads: SqlConnection = {
+    async query(sql, params) {
+      reader ??= connect().then((client) => postgresConnection(client, location, redact));
+      return (await reader).query(sql, params);
+    },
+    async close() {
+      await (await reader?.catch(() => undefined))?.close();
+    },
+  };
+  const engine: SqlEngine = {
+    kind: 'postgres',
+    location,
+    dialect: POSTGRES_DIALECT,
+    connection,
+    reads,
+    async lock() {
+      const rows = await connection.query(`SELECT pg_try_advisory_lock(${SYNC_LOCK}) AS locked`);
+      return rows[0]?.locked === true;
+    },
+    async unlock() {
+      await connection.query(`SELECT pg_advisory_unlock(${SYNC_LOCK})`);
+    },
+    async lockSchema() {
+      await connection.query(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`);
+    },
+  };
   try {
-    await client.connect();
+    return await openSqlStore(engine);
   } catch (error) {
-    throw storeFailed(`cannot connect to ${location}`, error, { retryable: true, redact });
+    await connection.close();
+    await reads.close();
+    throw ChatHistoryError.is(error) ? error : storeFailed(`${location}: the schema`, error);
   }
-  const connection: SqlConnection = {
+}
+
+function postgresConnection(
+  client: Client,
+  location: string,
+  redact: (text: string) => string,
+): SqlConnection {
+  return {
     async query(sql, params: readonly SqlParam[] = []) {
       try {
         const values = params.map((param) =>
@@ -57,28 +103,6 @@ export async function openPostgresStore(url: string): Promise<Store> {
       await client.end().catch(() => undefined);
     },
   };
-  const engine: SqlEngine = {
-    kind: 'postgres',
-    location,
-    dialect: POSTGRES_DIALECT,
-    connection,
-    async lock() {
-      const rows = await connection.query(`SELECT pg_try_advisory_lock(${SYNC_LOCK}) AS locked`);
-      return rows[0]?.locked === true;
-    },
-    async unlock() {
-      await connection.query(`SELECT pg_advisory_unlock(${SYNC_LOCK})`);
-    },
-    async lockSchema() {
-      await connection.query(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`);
-    },
-  };
-  try {
-    return await openSqlStore(engine);
-  } catch (error) {
-    await connection.close();
-    throw ChatHistoryError.is(error) ? error : storeFailed(`${location}: the schema`, error);
-  }
 }
 
 /** A text parameter PostgreSQL accepts (no NUL, well-formed), as stored values are written. */
