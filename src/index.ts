@@ -48,6 +48,10 @@ export {
   type Role,
   RoleSchema,
   TimestampSchema,
+  type ToolCall,
+  ToolCallSchema,
+  type ToolResult,
+  ToolResultSchema,
   type Usage,
   UsageSchema,
 } from './model/canonical-schemas.js';

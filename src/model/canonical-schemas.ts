@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { JsonValue } from './json.js';
 import { CANONICAL_TIMESTAMP_PATTERN } from './timestamp.js';
 
 /**
@@ -56,6 +57,32 @@ export const UsageSchema = z.object({
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
+/** Any JSON value, as `JSON.parse` returns them. */
+const JsonValueSchema = z.json() as unknown as z.ZodType<JsonValue>;
+
+/** A call of a tool (a function) that a model asked for. */
+export const ToolCallSchema = z.object({
+  /** The call's id, which its result names. */
+  id: z.string().min(1),
+  /** The tool's name. */
+  name: z.string().min(1),
+  /**
+   * The arguments: parsed when the vendor sent them as JSON text (as OpenAI does), the text
+   * itself when it is not valid JSON.
+   */
+  arguments: JsonValueSchema,
+});
+export type ToolCall = z.infer<typeof ToolCallSchema>;
+
+/** What a tool answered to a call. */
+export const ToolResultSchema = z.object({
+  /** The `id` of the call it answers. */
+  toolCallId: z.string().min(1),
+  /** The tool's output, as the vendor gave it. */
+  output: JsonValueSchema,
+});
+export type ToolResult = z.infer<typeof ToolResultSchema>;
+
 /** One message of a conversation, in the same shape whatever vendor it came from. */
 export const MessageSchema = z.object({
   id: z.string().min(1),
@@ -77,8 +104,13 @@ export const MessageSchema = z.object({
   /** Company behind `model` (`openai`), when the vendor says. */
   provider: z.string().nullable(),
   usage: UsageSchema.nullable(),
-  toolCalls: z.array(z.unknown()),
-  toolResults: z.array(z.unknown()),
+  /** Tools the model called in this message. */
+  toolCalls: z.array(ToolCallSchema),
+  /**
+   * Results of tool calls: on a `tool` message, or on the message that holds the calls, as some
+   * vendors send them.
+   */
+  toolResults: z.array(ToolResultSchema),
   metadata: MetadataSchema,
   /** The vendor record exactly as received, so nothing the vendor sent is lost. */
   raw: z.unknown(),

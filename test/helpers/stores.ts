@@ -125,8 +125,8 @@ export async function readStore(url: string): Promise<{
       model: (row.model as string | null) ?? null,
       provider: (row.provider as string | null) ?? null,
       usage: parse(row.usage) as Message['usage'],
-      toolCalls: parse(row.tool_calls) as unknown[],
-      toolResults: parse(row.tool_results) as unknown[],
+      toolCalls: parse(row.tool_calls) as Message['toolCalls'],
+      toolResults: parse(row.tool_results) as Message['toolResults'],
       metadata: parse(row.metadata) as Message['metadata'],
       raw: parse(row.raw),
     };

@@ -349,6 +349,83 @@ describe('okchat: errors', () => {
     expect(reports[0]?.raw).toEqual(record);
   });
 
+  it('reads OpenAI-shaped tool calls and both spellings of tool results, arguments parsed where they are JSON', async () => {
+    const page = structuredClone(messagesPage);
+    const [asker, answer, mixed] = page.data.slice(1, 4) as Record<string, unknown>[];
+    const deep = `${'['.repeat(200)}${']'.repeat(200)}`;
+    Object.assign(asker ?? {}, {
+      tool_calls: [
+        {
+          id: 'call_1',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city":"Oslo","days":[1,2]}' },
+        },
+        { id: 'call_2', type: 'function', function: { name: 'echo', arguments: 'not json {' } },
+        { id: 'call_3', type: 'function', function: { name: 'nested', arguments: deep } },
+        {
+          id: 'call_4',
+          type: 'function',
+          function: { name: 'given', arguments: { already: 'parsed' } },
+        },
+      ],
+    });
+    Object.assign(answer ?? {}, {
+      sender_type: 'tool',
+      tool_results: [
+        { call_id: 'call_1', output: { celsius: -3 } },
+        { tool_call_id: 'call_2', content: 'not json {' },
+      ],
+    });
+    // Calls and their results on one message, as some models' records hold them.
+    Object.assign(mixed ?? {}, {
+      tool_calls: [{ id: 'call_5', type: 'function', function: { name: 'now', arguments: '' } }],
+      tool_results: [{ call_id: 'call_5', output: null }],
+    });
+    replay(`/api/external/chatbot/${CHATBOT_ID}/conversations/${SESSION}/messages`, page);
+    const read = await okchat().listMessages(SESSION).toArray();
+    expect(read).toHaveLength(10);
+    for (const message of read) expect(MessageSchema.parse(message)).toEqual(message);
+    expect(read[1]?.toolCalls).toEqual([
+      { id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo', days: [1, 2] } },
+      { id: 'call_2', name: 'echo', arguments: 'not json {' },
+      { id: 'call_3', name: 'nested', arguments: deep },
+      { id: 'call_4', name: 'given', arguments: { already: 'parsed' } },
+    ]);
+    expect(read[2]?.toolResults).toEqual([
+      { toolCallId: 'call_1', output: { celsius: -3 } },
+      { toolCallId: 'call_2', output: 'not json {' },
+    ]);
+    expect(read[3]?.toolCalls).toEqual([{ id: 'call_5', name: 'now', arguments: '' }]);
+    expect(read[3]?.toolResults).toEqual([{ toolCallId: 'call_5', output: null }]);
+  });
+
+  it('a tool call or result of any other shape is an invalid record, with its raw record', async () => {
+    const page = structuredClone(messagesPage);
+    const shapes: [string, unknown][] = [
+      ['tool_calls', [{ name: 'get_weather', arguments: '{}' }]],
+      [
+        'tool_calls',
+        [{ id: 'call_1', type: 'retrieval', function: { name: 'x', arguments: '{}' } }],
+      ],
+      ['tool_calls', ['call_1']],
+      ['tool_results', [{ output: 'no call id' }]],
+      ['tool_results', [{ call_id: 'call_1' }]],
+    ];
+    shapes.forEach(([field, value], index) => {
+      (page.data[index] as Record<string, unknown>)[field] = value;
+    });
+    replay(`/api/external/chatbot/${CHATBOT_ID}/conversations/${SESSION}/messages`, page);
+    const reports: InvalidRecord[] = [];
+    const read = await okchat()
+      .listMessages(SESSION, { onInvalidRecord: (report) => reports.push(report) })
+      .toArray();
+    expect(read).toHaveLength(10 - shapes.length);
+    expect(reports.map((report) => [report.index, report.issues[0]?.path[0]])).toEqual(
+      shapes.map(([field], index) => [index, field]),
+    );
+    expect(reports.map((report) => report.raw)).toEqual(page.data.slice(0, shapes.length));
+  });
+
   it('an envelope of the wrong shape is invalid_response', async () => {
     replay(`/api/external/chatbot/${CHATBOT_ID}/conversations`, { data: { items: [] } });
     const error = await caught(okchat().listConversations().toArray());

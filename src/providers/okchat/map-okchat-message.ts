@@ -1,8 +1,10 @@
-import type { Attachment, Message } from '../../model/canonical-schemas.js';
+import type { Attachment, Message, ToolCall, ToolResult } from '../../model/canonical-schemas.js';
+import type { JsonValue } from '../../model/json.js';
 import { inferMediaType } from '../../model/media-type.js';
+import { exceedsDepth, MAX_RECORD_DEPTH } from '../../paginate/record-depth.js';
 import type { MessageContext } from '../define-vendor.js';
 import { timestampField } from '../map-record.js';
-import type { OkChatMessage } from './okchat-api.js';
+import type { OkChatMessage, OkChatToolCall, OkChatToolResult } from './okchat-api.js';
 import { okchatRole } from './okchat-role.js';
 
 /**
@@ -32,11 +34,41 @@ export function mapOkChatMessage(
     model: wire.model ?? null,
     provider: wire.provider ?? null,
     usage: wire.tokens_used ? { totalTokens: wire.tokens_used } : null,
-    toolCalls: wire.tool_calls ?? [],
-    toolResults: wire.tool_results ?? [],
+    toolCalls: wire.tool_calls?.map(mapToolCall) ?? [],
+    toolResults: wire.tool_results?.map(mapToolResult) ?? [],
     metadata: wire.metadata ?? {},
     raw,
   };
+}
+
+function mapToolCall(call: OkChatToolCall): ToolCall {
+  const { name } = call.function;
+  const given = call.function.arguments;
+  return {
+    id: call.id,
+    name,
+    arguments: typeof given === 'string' ? parsedArguments(given) : (given as JsonValue),
+  };
+}
+
+/**
+ * Arguments sent as JSON text, parsed; the text itself when it is not valid JSON, or nests
+ * deeper than a record may (code that walks values recursively would overflow on it).
+ */
+function parsedArguments(text: string): JsonValue {
+  let parsed: JsonValue;
+  try {
+    parsed = JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
+  return exceedsDepth(parsed, MAX_RECORD_DEPTH) ? text : parsed;
+}
+
+function mapToolResult(result: OkChatToolResult): ToolResult {
+  const toolCallId = result.call_id ?? result.tool_call_id ?? '';
+  const output = (result.output !== undefined ? result.output : result.content) as JsonValue;
+  return { toolCallId, output };
 }
 
 function mapAttachment(attachment: { name?: string | null | undefined; url: string }): Attachment {

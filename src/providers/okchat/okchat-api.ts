@@ -36,6 +36,40 @@ export const OkChatAttachmentSchema = z.object({
   url: z.string().min(1),
 });
 
+/**
+ * A tool call in OpenAI's shape, as OkChat stores what its models asked for: `arguments` is JSON
+ * text (an object is taken too).
+ */
+export const OkChatToolCallSchema = z.object({
+  id: WellFormedStringSchema.min(1),
+  type: z.literal('function'),
+  function: z.object({
+    name: WellFormedStringSchema.min(1),
+    arguments: z.union([z.string(), WireMetadataSchema]),
+  }),
+});
+export type OkChatToolCall = z.infer<typeof OkChatToolCallSchema>;
+
+/**
+ * A tool result: the call it answers (`call_id` or `tool_call_id`) and what the tool gave
+ * (`output` or `content`). OkChat's examples only show empty lists: both spellings of each are
+ * read, as OpenAI's APIs use them.
+ */
+export const OkChatToolResultSchema = z
+  .object({
+    call_id: WellFormedStringSchema.min(1).nullish(),
+    tool_call_id: WellFormedStringSchema.min(1).nullish(),
+    output: z.unknown().optional(),
+    content: z.unknown().optional(),
+  })
+  .refine(
+    (result) =>
+      typeof (result.call_id ?? result.tool_call_id) === 'string' &&
+      (result.output !== undefined || result.content !== undefined),
+    { message: 'expected call_id or tool_call_id, and output or content' },
+  );
+export type OkChatToolResult = z.infer<typeof OkChatToolResultSchema>;
+
 /** One record of `GET .../conversations/{sessionId}/messages`. */
 export const OkChatMessageSchema = z.object({
   id: WireIdSchema,
@@ -48,8 +82,8 @@ export const OkChatMessageSchema = z.object({
   model: z.string().nullish(),
   provider: z.string().nullish(),
   tokens_used: z.number().int().nonnegative().nullish(),
-  tool_calls: z.array(z.unknown()).nullish(),
-  tool_results: z.array(z.unknown()).nullish(),
+  tool_calls: z.array(OkChatToolCallSchema).nullish(),
+  tool_results: z.array(OkChatToolResultSchema).nullish(),
   migrated_data: z.boolean().nullish(),
   session_token: z.string().nullish(),
 });
