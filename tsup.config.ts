@@ -6,6 +6,7 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       provider: 'src/provider.ts',
+      'interop/index': 'src/interop/index.ts',
       'store/index': 'src/store/index.ts',
       'testing/index': 'src/testing/index.ts',
       'testing/msw': 'src/testing/msw.ts',

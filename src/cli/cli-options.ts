@@ -29,8 +29,8 @@ export const EXPORT_OPTIONS = {
   },
   format: {
     type: 'string',
-    value: 'messages|conversations',
-    help: 'messages: one Message per line (default). conversations: one Conversation per line with its messages.',
+    value: 'messages|conversations|openai-jsonl',
+    help: 'messages: one Message per line (default). conversations: one Conversation per line with its messages. openai-jsonl: one {"messages": [...]} per conversation, as OpenAI Chat Completions messages (fine-tuning and evals); what they cannot carry is counted on stderr.',
   },
   out: {
     type: 'string',

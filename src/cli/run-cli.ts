@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { abortedError } from '../errors/aborted.js';
 import { ChatHistoryError } from '../errors/chat-history-error.js';
+import { LOSS_REASONS, type LossReason } from '../interop/losses.js';
 import { MAX_CONCURRENCY } from '../paginate/paginate.js';
 import type { InvalidRecord } from '../paginate/types.js';
 import { createRedactor } from '../text/redact.js';
@@ -21,7 +22,7 @@ import { INTERRUPT_EXIT_CODES, Interrupt } from './interrupt.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { type ExportTarget, openSources, SECRET_FLAGS, secretsGiven } from './open-sources.js';
 import { Progress } from './progress.js';
-import { runExport } from './run-export.js';
+import { EXPORT_FORMATS, type ExportFormat, runExport } from './run-export.js';
 import { runSync } from './run-sync.js';
 import { UsageError } from './usage-error.js';
 import { VENDOR_FLAGS } from './vendor-flags.js';
@@ -193,8 +194,8 @@ function parseExportArgs(args: readonly string[]) {
   const text = (name: keyof typeof EXPORT_OPTIONS): string | undefined => textOf(name);
   const flag = (name: keyof typeof EXPORT_OPTIONS): boolean => values[name] === true;
   const format = text('format') ?? 'messages';
-  if (format !== 'messages' && format !== 'conversations') {
-    throw new Error(`--format must be messages or conversations, got "${format}"`);
+  if (!EXPORT_FORMATS.includes(format as ExportFormat)) {
+    throw new Error(`--format must be ${EXPORT_FORMATS.join(', ')}, got "${format}"`);
   }
   return {
     help: flag('help'),
@@ -202,7 +203,7 @@ function parseExportArgs(args: readonly string[]) {
     quiet: flag('quiet'),
     debug: flag('debug'),
     includeRaw: !flag('no-raw'),
-    format: format as 'messages' | 'conversations',
+    format: format as ExportFormat,
     out: text('out'),
     source: text('source'),
     state: text('state'),
@@ -236,6 +237,7 @@ async function exportCommand(
   let progress: Progress | undefined;
   let writer: NdjsonWriter | undefined;
   let skipped = 0;
+  const losses = new Map<LossReason, number>();
   const destination = values.out ?? 'stdout';
   const onInvalidRecord = (record: InvalidRecord) => {
     skipped += 1;
@@ -268,12 +270,21 @@ async function exportCommand(
         onInvalidRecord,
         onWarning: (warning) =>
           progress?.note(printable(redact(`${NAME}: warning: ${warning.message}`))),
+        onLoss: (loss) => losses.set(loss.reason, (losses.get(loss.reason) ?? 0) + 1),
       },
       writer,
       progress,
     );
     await writer.close(stream !== context.stdout);
     progress.finish({ destination, failed: false });
+    if (losses.size > 0) {
+      const counted = LOSS_REASONS.filter((reason) => losses.has(reason))
+        .map((reason) => `${reason} ${losses.get(reason)}`)
+        .join(', ');
+      say(
+        `${NAME}: openai-jsonl left out what OpenAI messages cannot carry: ${counted} (see docs/interop.md)`,
+      );
+    }
     if (skipped > 0) {
       say(
         `${NAME}: warning: ${skipped} invalid vendor record${skipped === 1 ? ' was' : 's were'} skipped and left out of the export${skipped > LISTED_INVALID_RECORDS ? ` (the first ${LISTED_INVALID_RECORDS} are listed above)` : ''}`,

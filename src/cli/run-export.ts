@@ -1,11 +1,17 @@
 import { exportHistory } from '../export-history.js';
+import type { Loss } from '../interop/losses.js';
+import { toOpenAIChatMessages } from '../interop/to-openai-chat-messages.js';
 import type { InvalidRecord, ListingWarning } from '../paginate/types.js';
 import type { NdjsonWriter } from './ndjson-writer.js';
 import type { ExportTarget } from './open-sources.js';
 import type { Progress } from './progress.js';
 
+/** What `--format` takes. */
+export const EXPORT_FORMATS = ['messages', 'conversations', 'openai-jsonl'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
 export interface ExportSettings {
-  format: 'messages' | 'conversations';
+  format: ExportFormat;
   concurrency: number;
   pageSize: number | undefined;
   maxConversations: number | undefined;
@@ -16,6 +22,8 @@ export interface ExportSettings {
   onInvalidRecord: (record: InvalidRecord) => void;
   /** Hears what a listing could not do as promised (data changing faster than it can repair). */
   onWarning: (warning: ListingWarning) => void;
+  /** Hears what `openai-jsonl` could not carry. */
+  onLoss?: (loss: Loss) => void;
 }
 
 /**
@@ -58,6 +66,12 @@ export async function runExport(
         await writer.write(message);
         counts.messages += 1;
       }
+    } else if (settings.format === 'openai-jsonl') {
+      const converted = toOpenAIChatMessages(messages, { onLoss: settings.onLoss });
+      // A conversation with nothing to carry writes no line.
+      if (converted.length === 0) continue;
+      await writer.write({ messages: converted });
+      counts.messages += converted.length;
     } else {
       await writer.write({ ...conversation, messages });
       counts.messages += messages.length;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConversationSchema, MessageSchema, VERSION } from '../../src/index.js';
+import { LOSS_REASONS, toOpenAIChatMessages } from '../../src/interop/index.js';
 import {
   createChatsV1Emulator,
   createIntercomEmulator,
@@ -81,6 +82,41 @@ describe('export --sandbox', () => {
     }
     expect(result.stderr).toMatch(
       /^exported \d+ messages from 40 conversations \(okchat 40\/\d+\)/,
+    );
+  });
+
+  it('--format openai-jsonl writes one {"messages"} line per conversation, in export order, and counts losses by reason', async () => {
+    const [jsonl, whole] = await Promise.all([
+      run(['export', '--sandbox', '--format', 'openai-jsonl']),
+      run(['export', '--sandbox', '--format', 'conversations']),
+    ]);
+    expect(jsonl.code).toBe(0);
+    const expected: unknown[] = [];
+    const losses = new Map<string, number>();
+    for (const record of lines(whole.stdout)) {
+      const { messages } = ConversationLineSchema.parse(record);
+      const converted = toOpenAIChatMessages(messages, {
+        onLoss: (loss) => losses.set(loss.reason, (losses.get(loss.reason) ?? 0) + 1),
+      });
+      if (converted.length > 0) expected.push({ messages: converted });
+    }
+    expect(lines(jsonl.stdout)).toEqual(expected);
+    expect(losses.size).toBeGreaterThan(0);
+    const counted = LOSS_REASONS.filter((reason) => losses.has(reason)).map(
+      (reason) => `${reason} ${losses.get(reason)}`,
+    );
+    const [summary, left] = jsonl.stderr.trimEnd().split('\n');
+    const written = expected.reduce<number>(
+      (sum, line) => sum + (line as { messages: unknown[] }).messages.length,
+      0,
+    );
+    expect(summary).toMatch(
+      new RegExp(
+        `^exported ${written.toLocaleString('en-US')} messages from ${expected.length} conversations`,
+      ),
+    );
+    expect(left).toBe(
+      `chat-history-kit: openai-jsonl left out what OpenAI messages cannot carry: ${counted.join(', ')} (see docs/interop.md)`,
     );
   });
 
@@ -255,7 +291,7 @@ describe('usage', () => {
 
   it.each([
     [['--concurrency', '0'], /--concurrency must be a whole number from 1 to 64, got "0"/],
-    [['--format', 'csv'], /--format must be messages or conversations/],
+    [['--format', 'csv'], /--format must be messages, conversations, openai-jsonl/],
     [['--bogus'], /^chat-history-kit: unknown option "--bogus"\. Run /],
     [['--out'], /^chat-history-kit: --out needs a value\. Run /],
     [['--quiet=yes'], /^chat-history-kit: --quiet takes no value\. Run /],
