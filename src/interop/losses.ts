@@ -13,18 +13,20 @@ export type LossReason =
   | 'tool_message_without_result'
   /** An `agent` (human operator) message written as the assistant's: the target has no way to tell them apart. */
   | 'agent_role'
-  /** An attachment the target cannot carry on this message. */
+  /** An attachment the target cannot carry on this message, or one whose URL is not an absolute http(s) URL. */
   | 'attachment_not_supported'
   /** An attachment the target needs a media type for, and the attachment has none. */
   | 'attachment_without_media_type'
   /** A tool call no result answers: targets refuse a call left unanswered. */
   | 'tool_call_without_result'
-  /** A tool call the target cannot carry: on a user or system message, or (LangChain) arguments that are not an object. */
+  /** A tool call the target cannot carry: on a user, system or tool message, or (LangChain) arguments that are not an object. */
   | 'tool_call_not_supported'
   /** A second call with the same id in one message. */
   | 'duplicate_tool_call'
-  /** A tool result that answers no call of the message it belongs to. */
-  | 'tool_result_without_call';
+  /** A tool result that answers no call (of its own message, or of the message before its tool messages). */
+  | 'tool_result_without_call'
+  /** The text of a `tool` message that is not one of its results' output: targets write only the results. */
+  | 'text_not_supported';
 
 /** Every {@link LossReason}, in the order the documentation lists them. */
 export const LOSS_REASONS: readonly LossReason[] = [
@@ -38,6 +40,7 @@ export const LOSS_REASONS: readonly LossReason[] = [
   'tool_call_not_supported',
   'duplicate_tool_call',
   'tool_result_without_call',
+  'text_not_supported',
 ];
 
 /** What was lost, where (`messageId`: the canonical message's `id`), and why. */
@@ -48,6 +51,7 @@ export type Loss =
       reason: 'unknown_role' | 'empty_message' | 'tool_message_without_result';
     }
   | { messageId: string; part: 'role'; reason: 'agent_role' }
+  | { messageId: string; part: 'text'; reason: 'text_not_supported' }
   | {
       messageId: string;
       part: 'attachment';

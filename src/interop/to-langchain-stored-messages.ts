@@ -3,7 +3,7 @@ import { isPlainRecord } from '../model/canonical-schemas.js';
 import type { JsonObject } from '../model/json.js';
 import type { Loss } from './losses.js';
 import { agentNameOf, type OpenAIChatOptions } from './to-openai-chat-messages.js';
-import { outputText, turnsOf } from './turns.js';
+import { linkable, outputText, turnsOf } from './turns.js';
 
 /** Text, in LangChain's standard content blocks. */
 export interface LangChainTextBlock {
@@ -40,10 +40,13 @@ export interface LangChainStoredMessage {
     /** The `agentName` on messages of a human operator; absent on the assistant's. */
     name: string | undefined;
     tool_call_id: string | undefined;
-    /** The canonical message's id. */
-    id: string;
+    /** The canonical message's id (absent on tool messages, which have none of their own). */
+    id?: string;
     additional_kwargs: Record<string, never>;
-    /** `model_name`, `model_provider` and `usage` (`total_tokens`), where the vendor said. */
+    /**
+     * `model_name` and `usage` (`total_tokens`), where the vendor said. The provider is left out:
+     * LangChain reads `model_provider` as the format the content is in.
+     */
     response_metadata: JsonObject;
     tool_calls?: LangChainToolCall[];
   };
@@ -65,12 +68,13 @@ const BLOCK_TYPES = {
  *
  * - `user` is `human`, `assistant` is `ai`, `system` is `system`; `agent` is `ai` with `name`
  *   (`agentName`), which the assistant's own messages never have; `unknown` is dropped.
- * - Every attachment is carried, by URL, as a standard content block (`image`, `audio`, `video`,
+ * - Every attachment with an http(s) URL is carried, by URL, as a standard content block (`image`, `audio`, `video`,
  *   `file`) with its media type when known.
  * - Tool calls go in `tool_calls` (arguments must be an object: other arguments are reported as
  *   `tool_call_not_supported`), each followed by its `tool` message; a call without result, or a
  *   result without call, is dropped and reported.
- * - `model`, `provider` and `usage` go in `response_metadata`.
+ * - `model` and `usage` go in `response_metadata` (`provider` does not: LangChain reads
+ *   `model_provider` as the format the content is in).
  *
  * @see https://github.com/chat-history-kit/chat-history-kit/blob/main/docs/interop.md
  */
@@ -83,11 +87,23 @@ export function toLangChainStoredMessages(
   const written: LangChainStoredMessage[] = [];
   const turns = turnsOf(messages, report, { carriesCall: (call) => isPlainRecord(call.arguments) });
   for (const { message, answered } of turns) {
-    const blocks: LangChainFileBlock[] = message.attachments.map((attachment) => ({
-      type: BLOCK_TYPES[attachment.kind],
-      url: attachment.url,
-      ...(attachment.mediaType === null ? {} : { mimeType: attachment.mediaType }),
-    }));
+    const blocks: LangChainFileBlock[] = [];
+    message.attachments.forEach((attachment, index) => {
+      if (!linkable(attachment.url)) {
+        report({
+          messageId: message.id,
+          part: 'attachment',
+          index,
+          reason: 'attachment_not_supported',
+        });
+        return;
+      }
+      blocks.push({
+        type: BLOCK_TYPES[attachment.kind],
+        url: attachment.url,
+        ...(attachment.mediaType === null ? {} : { mimeType: attachment.mediaType }),
+      });
+    });
     if (message.text === '' && blocks.length === 0 && answered.length === 0) {
       report({ messageId: message.id, part: 'message', reason: 'empty_message' });
       continue;
@@ -130,7 +146,6 @@ export function toLangChainStoredMessages(
           role: undefined,
           name: call.name,
           tool_call_id: call.id,
-          id: `${message.id}:${call.id}`,
           additional_kwargs: {},
           response_metadata: {},
         },
@@ -143,7 +158,6 @@ export function toLangChainStoredMessages(
 function responseMetadataOf(message: Message): JsonObject {
   return {
     ...(message.model === null ? {} : { model_name: message.model }),
-    ...(message.provider === null ? {} : { model_provider: message.provider }),
     ...(message.usage === null ? {} : { usage: { total_tokens: message.usage.totalTokens } }),
   };
 }

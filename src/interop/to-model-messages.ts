@@ -1,7 +1,7 @@
 import type { Message } from '../model/canonical-schemas.js';
 import type { JsonValue } from '../model/json.js';
 import type { ConvertOptions, Loss } from './losses.js';
-import { type Turn, turnsOf } from './turns.js';
+import { linkable, type Turn, turnsOf } from './turns.js';
 
 /** A JSON value as the AI SDK types it (mutable arrays, keys that may be `undefined`). */
 export type ModelJsonValue =
@@ -125,7 +125,8 @@ function modelMessageOf(turn: Turn, report: (loss: Loss) => void): ModelMessage 
       const parts: (ModelTextPart | ModelImagePart | ModelFilePart)[] = [...text];
       message.attachments.forEach((attachment, index) => {
         const { url, mediaType, name } = attachment;
-        if (attachment.kind === 'image') {
+        if (!linkable(url)) lost(index, 'attachment_not_supported');
+        else if (attachment.kind === 'image') {
           parts.push({ type: 'image', image: url, ...(mediaType === null ? {} : { mediaType }) });
         } else if (mediaType === null) lost(index, 'attachment_without_media_type');
         else
@@ -147,7 +148,8 @@ function modelMessageOf(turn: Turn, report: (loss: Loss) => void): ModelMessage 
       const parts: (ModelTextPart | ModelFilePart | ModelToolCallPart)[] = [...text];
       message.attachments.forEach((attachment, index) => {
         const { url, mediaType, name } = attachment;
-        if (mediaType === null) lost(index, 'attachment_without_media_type');
+        if (!linkable(url)) lost(index, 'attachment_not_supported');
+        else if (mediaType === null) lost(index, 'attachment_without_media_type');
         else
           parts.push({
             type: 'file',

@@ -1,7 +1,7 @@
 import { invalidArgument } from '../errors/invalid-argument.js';
 import type { Message } from '../model/canonical-schemas.js';
 import type { ConvertOptions, Loss } from './losses.js';
-import { argumentsText, outputText, turnsOf } from './turns.js';
+import { argumentsText, linkable, outputText, turnsOf } from './turns.js';
 
 /** Text of a user message, as Chat Completions writes it. */
 export interface OpenAITextPart {
@@ -100,7 +100,7 @@ export function toOpenAIChatMessages(
       const parts: (OpenAITextPart | OpenAIImagePart)[] =
         message.text === '' ? [] : [{ type: 'text', text: message.text }];
       message.attachments.forEach((attachment, index) => {
-        if (attachment.kind === 'image') {
+        if (attachment.kind === 'image' && linkable(attachment.url)) {
           parts.push({ type: 'image_url', image_url: { url: attachment.url } });
         } else lost(index);
       });

@@ -86,7 +86,7 @@ export function turnsOf(
       const tool = messages[index] as Message;
       index += 1;
       if (droppedToolMessage(tool, report)) continue;
-      toolMessageCalls(tool, report);
+      toolMessageParts(tool, report);
       claim(tool);
     }
     const answered: AnsweredCall[] = [];
@@ -114,8 +114,23 @@ function droppedToolMessage(message: Message, report: (loss: Loss) => void): boo
   return true;
 }
 
-/** A tool message's own calls: no target lets a tool message call tools. */
-function toolMessageCalls(message: Message, report: (loss: Loss) => void): void {
+/**
+ * What a tool message holds besides its results, which no target writes: its own calls, its
+ * attachments, and its text when it is not one of its results' output.
+ */
+function toolMessageParts(message: Message, report: (loss: Loss) => void): void {
+  const outputs = new Set(message.toolResults.map((result) => outputText(result.output)));
+  if (message.text !== '' && !outputs.has(message.text)) {
+    report({ messageId: message.id, part: 'text', reason: 'text_not_supported' });
+  }
+  message.attachments.forEach((_, index) => {
+    report({
+      messageId: message.id,
+      part: 'attachment',
+      index,
+      reason: 'attachment_not_supported',
+    });
+  });
   message.toolCalls.forEach((call, index) => {
     report({
       messageId: message.id,
@@ -130,7 +145,7 @@ function toolMessageCalls(message: Message, report: (loss: Loss) => void): void 
 /** A tool message no call before it claimed: every result of it answers nothing. */
 function unclaimed(message: Message, report: (loss: Loss) => void): void {
   if (droppedToolMessage(message, report)) return;
-  toolMessageCalls(message, report);
+  toolMessageParts(message, report);
   message.toolResults.forEach((result, index) => {
     report({
       messageId: message.id,
@@ -150,4 +165,17 @@ export function outputText(output: ToolResult['output']): string {
 /** A call's arguments as JSON text (kept as they came when the vendor's text was not JSON). */
 export function argumentsText(call: ToolCall): string {
   return typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
+}
+
+/**
+ * Whether an attachment can be passed on by its URL: an absolute `http:` or `https:` URL (a target
+ * takes anything else for inline data, or refuses it).
+ */
+export function linkable(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
 }

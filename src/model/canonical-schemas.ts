@@ -67,8 +67,9 @@ export const ToolCallSchema = z.object({
   /** The tool's name. */
   name: z.string().min(1),
   /**
-   * The arguments: parsed when the vendor sent them as JSON text (as OpenAI does), the text
-   * itself when it is not valid JSON.
+   * The arguments: parsed when the vendor sent them as JSON text (as OpenAI does). A string is
+   * always the vendor's own text: text that is not JSON (or is the JSON of a string) stays as it
+   * came.
    */
   arguments: JsonValueSchema,
 });

@@ -363,7 +363,6 @@ describe('toLangChainStoredMessages (LangChain)', () => {
     });
     expect(live[3]?.response_metadata).toEqual({
       model_name: 'gpt-4o',
-      model_provider: 'openai',
       usage: { total_tokens: 42 },
     });
     expect(live[2]?.content).toEqual([
@@ -378,6 +377,76 @@ describe('toLangChainStoredMessages (LangChain)', () => {
       { id: 'call_1', name: 'get_weather', args: { city: 'Oslo' }, type: 'tool_call' },
     ]);
     expect(live.filter((m) => m.name === 'human_agent').map((m) => m.type)).toEqual(['ai']);
+  });
+});
+
+describe('every target, on what no target writes as it is', () => {
+  const gather = () => {
+    const losses: Loss[] = [];
+    return { losses, onLoss: (loss: Loss) => losses.push(loss) };
+  };
+
+  it("reports a tool message's own text and attachments, and attachments that are not http(s) URLs", () => {
+    const messages = [
+      message('q1', 'user', {
+        attachments: [
+          attachment('image', 'data:image/png;base64,AAAA', 'image/png'),
+          attachment('image', '', null),
+          attachment('image', 'https://x.test/ok.png', 'image/png'),
+        ],
+      }),
+      message('q2', 'assistant', {
+        text: '',
+        toolCalls: [{ id: 'k1', name: 'chart', arguments: {} }],
+      }),
+      message('q3', 'tool', {
+        text: 'chart rendered',
+        attachments: [attachment('image', 'https://x.test/chart.png', 'image/png')],
+        toolResults: [{ toolCallId: 'k1', output: 'ok' }],
+      }),
+      message('q4', 'tool', { text: 'ok2', toolResults: [{ toolCallId: 'k1', output: 'ok2' }] }),
+    ];
+    for (const convert of [toModelMessages, toOpenAIChatMessages, toLangChainStoredMessages]) {
+      const { losses, onLoss } = gather();
+      (convert as (m: Message[], o: object) => unknown[])(messages, { onLoss });
+      expect(sorted(losses)).toEqual(
+        sorted([
+          { messageId: 'q1', part: 'attachment', index: 0, reason: 'attachment_not_supported' },
+          { messageId: 'q1', part: 'attachment', index: 1, reason: 'attachment_not_supported' },
+          { messageId: 'q3', part: 'text', reason: 'text_not_supported' },
+          { messageId: 'q3', part: 'attachment', index: 0, reason: 'attachment_not_supported' },
+          // A second answer to k1: the first one answered it.
+          {
+            messageId: 'q4',
+            part: 'tool_result',
+            index: 0,
+            toolCallId: 'k1',
+            reason: 'tool_result_without_call',
+          },
+        ]),
+      );
+    }
+  });
+
+  it("keeps LangChain's content blocks whatever the message's provider", () => {
+    for (const provider of [null, 'openai', 'anthropic', 'google']) {
+      const messages = [
+        message('p1', 'assistant', {
+          provider,
+          model: 'some-model',
+          attachments: [attachment('image', 'https://x.test/p.png', 'image/png')],
+          toolCalls: [{ id: 'k1', name: 'f', arguments: { a: 1 } }],
+          toolResults: [{ toolCallId: 'k1', output: 'ok' }],
+        }),
+      ];
+      const live = mapStoredMessagesToChatMessages(
+        toLangChainStoredMessages(messages) as unknown as StoredMessage[],
+      );
+      expect(
+        live[0]?.contentBlocks.map((block) => block.type),
+        String(provider),
+      ).toEqual(['text', 'image', 'tool_call']);
+    }
   });
 });
 

@@ -367,6 +367,14 @@ describe('okchat: errors', () => {
           type: 'function',
           function: { name: 'given', arguments: { already: 'parsed' } },
         },
+        // JSON of a string, and a number JSON cannot write back: both stay the vendor's text.
+        { id: 'call_6', type: 'function', function: { name: 'say', arguments: '"hello"' } },
+        {
+          id: 'call_7',
+          type: 'function',
+          function: { name: 'pay', arguments: '{"amount":1e400}' },
+        },
+        { id: 'call_8', type: 'function', function: { name: 'count', arguments: '[1,2]' } },
       ],
     });
     Object.assign(answer ?? {}, {
@@ -374,6 +382,7 @@ describe('okchat: errors', () => {
       tool_results: [
         { call_id: 'call_1', output: { celsius: -3 } },
         { tool_call_id: 'call_2', content: 'not json {' },
+        { call_id: 'call_4', output: null, content: 'held in content' },
       ],
     });
     // Calls and their results on one message, as some models' records hold them.
@@ -390,10 +399,14 @@ describe('okchat: errors', () => {
       { id: 'call_2', name: 'echo', arguments: 'not json {' },
       { id: 'call_3', name: 'nested', arguments: deep },
       { id: 'call_4', name: 'given', arguments: { already: 'parsed' } },
+      { id: 'call_6', name: 'say', arguments: '"hello"' },
+      { id: 'call_7', name: 'pay', arguments: '{"amount":1e400}' },
+      { id: 'call_8', name: 'count', arguments: [1, 2] },
     ]);
     expect(read[2]?.toolResults).toEqual([
       { toolCallId: 'call_1', output: { celsius: -3 } },
       { toolCallId: 'call_2', output: 'not json {' },
+      { toolCallId: 'call_4', output: 'held in content' },
     ]);
     expect(read[3]?.toolCalls).toEqual([{ id: 'call_5', name: 'now', arguments: '' }]);
     expect(read[3]?.toolResults).toEqual([{ toolCallId: 'call_5', output: null }]);

@@ -52,23 +52,38 @@ function mapToolCall(call: OkChatToolCall): ToolCall {
 }
 
 /**
- * Arguments sent as JSON text, parsed; the text itself when it is not valid JSON, or nests
- * deeper than a record may (code that walks values recursively would overflow on it).
+ * Arguments sent as JSON text, parsed. The text itself when it is not valid JSON, when it is the
+ * JSON of a string (so a string always means the vendor's text, never a parsed one), when a number
+ * in it overflows (`1e400`: not JSON once parsed), or when it nests deeper than a record may (code
+ * that walks values recursively would overflow on it).
  */
 function parsedArguments(text: string): JsonValue {
-  let parsed: JsonValue;
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as JsonValue;
+    parsed = JSON.parse(text);
   } catch {
     return text;
   }
-  return exceedsDepth(parsed, MAX_RECORD_DEPTH) ? text : parsed;
+  if (typeof parsed === 'string' || exceedsDepth(parsed, MAX_RECORD_DEPTH)) return text;
+  return hasOverflow(parsed) ? text : (parsed as JsonValue);
+}
+
+/** Whether a parsed value holds a number JSON cannot write back (`Infinity`). */
+function hasOverflow(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value).some(hasOverflow);
 }
 
 function mapToolResult(result: OkChatToolResult): ToolResult {
+  // The schema holds one of the two ids.
   const toolCallId = result.call_id ?? result.tool_call_id ?? '';
-  const output = (result.output !== undefined ? result.output : result.content) as JsonValue;
-  return { toolCallId, output };
+  // `output`, unless it is absent or null while `content` holds something.
+  const output =
+    result.output === undefined || (result.output === null && result.content !== undefined)
+      ? result.content
+      : result.output;
+  return { toolCallId, output: output as JsonValue };
 }
 
 function mapAttachment(attachment: { name?: string | null | undefined; url: string }): Attachment {
