@@ -1,4 +1,4 @@
-import type { Message } from '../model/canonical-schemas.js';
+import type { Attachment, Message } from '../model/canonical-schemas.js';
 import type { JsonValue } from '../model/json.js';
 import type { ConvertOptions, Loss } from './losses.js';
 import { linkable, type Turn, turnsOf } from './turns.js';
@@ -114,6 +114,15 @@ function modelMessageOf(turn: Turn, report: (loss: Loss) => void): ModelMessage 
     index: number,
     reason: 'attachment_not_supported' | 'attachment_without_media_type',
   ) => report({ messageId: message.id, part: 'attachment', index, reason });
+  // A file part, for an attachment with an http(s) URL and a media type; else reported.
+  const fileOf = (attachment: Attachment, index: number): ModelFilePart | undefined => {
+    const { url, mediaType, name } = attachment;
+    if (!linkable(url)) lost(index, 'attachment_not_supported');
+    else if (mediaType === null) lost(index, 'attachment_without_media_type');
+    else
+      return { type: 'file', data: url, mediaType, ...(name === null ? {} : { filename: name }) };
+    return undefined;
+  };
   switch (message.role) {
     case 'system': {
       message.attachments.forEach((_, index) => {
@@ -124,18 +133,13 @@ function modelMessageOf(turn: Turn, report: (loss: Loss) => void): ModelMessage 
     case 'user': {
       const parts: (ModelTextPart | ModelImagePart | ModelFilePart)[] = [...text];
       message.attachments.forEach((attachment, index) => {
-        const { url, mediaType, name } = attachment;
-        if (!linkable(url)) lost(index, 'attachment_not_supported');
-        else if (attachment.kind === 'image') {
+        const { url, mediaType } = attachment;
+        if (attachment.kind === 'image' && linkable(url)) {
           parts.push({ type: 'image', image: url, ...(mediaType === null ? {} : { mediaType }) });
-        } else if (mediaType === null) lost(index, 'attachment_without_media_type');
-        else
-          parts.push({
-            type: 'file',
-            data: url,
-            mediaType,
-            ...(name === null ? {} : { filename: name }),
-          });
+        } else {
+          const part = fileOf(attachment, index);
+          if (part !== undefined) parts.push(part);
+        }
       });
       if (parts.length === 0) return null;
       return {
@@ -147,16 +151,8 @@ function modelMessageOf(turn: Turn, report: (loss: Loss) => void): ModelMessage 
       // assistant, and agent written as the assistant.
       const parts: (ModelTextPart | ModelFilePart | ModelToolCallPart)[] = [...text];
       message.attachments.forEach((attachment, index) => {
-        const { url, mediaType, name } = attachment;
-        if (!linkable(url)) lost(index, 'attachment_not_supported');
-        else if (mediaType === null) lost(index, 'attachment_without_media_type');
-        else
-          parts.push({
-            type: 'file',
-            data: url,
-            mediaType,
-            ...(name === null ? {} : { filename: name }),
-          });
+        const part = fileOf(attachment, index);
+        if (part !== undefined) parts.push(part);
       });
       for (const { call } of turn.answered) {
         parts.push({
