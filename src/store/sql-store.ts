@@ -21,6 +21,7 @@ import { storeFailed, storeLocked } from './store-errors.js';
 import {
   CONVERSATIONS,
   insertSql,
+  type JsonField,
   jsonFieldsOf,
   jsonRowsOf,
   latestVersion,
@@ -453,10 +454,10 @@ class SqlStoreSync implements StoreSync {
   async #insert<T extends object>(spec: TableSpec<T>, records: readonly T[]): Promise<void> {
     const { dialect, connection } = this.#engine;
     const fields = jsonFieldsOf(spec);
-    await connection.query(insertSql(spec, dialect, dialect.jsonRows('$1', fields), '$2'), [
-      jsonRowsOf(records, fields, dialect),
-      this.syncedAt,
-    ]);
+    const sql = insertSql(spec, dialect, dialect.jsonRows('$1', fields), '$2');
+    for (const json of jsonPayloads(records, fields, dialect)) {
+      await connection.query(sql, [json, this.syncedAt]);
+    }
   }
 
   /** Upserts the records, stamping every one seen, and counts those inserted or changed. */
@@ -470,13 +471,15 @@ class SqlStoreSync implements StoreSync {
     const { dialect, connection } = this.#engine;
     const fields = jsonFieldsOf(spec);
     const incoming = dialect.jsonRows('$1', fields);
-    const params = [jsonRowsOf(records, fields, dialect), this.syncedAt];
-    // Every row seen is stamped, changed or not: a later complete listing or re-read marks
-    // deleted what was not seen since it started.
-    await connection.query(stampSql(spec, incoming, '$2'), params);
-    const written = await connection.query(upsertSql(spec, dialect, incoming, '$2'), params);
-    for (const row of written) {
-      countsOf({ source: String(row.source), account: String(row.account) })[field].upserted += 1;
+    for (const json of jsonPayloads(records, fields, dialect)) {
+      const params = [json, this.syncedAt];
+      // Every row seen is stamped, changed or not: a later complete listing or re-read marks
+      // deleted what was not seen since it started.
+      await connection.query(stampSql(spec, incoming, '$2'), params);
+      const written = await connection.query(upsertSql(spec, dialect, incoming, '$2'), params);
+      for (const row of written) {
+        countsOf({ source: String(row.source), account: String(row.account) })[field].upserted += 1;
+      }
     }
   }
 
@@ -496,6 +499,40 @@ class SqlStoreSync implements StoreSync {
 
   #what(action: 'read' | 'write'): string {
     return `${this.#engine.location}: a ${action} failed`;
+  }
+}
+
+/** Longest JSON parameter sent in one statement, in characters. */
+export const MAX_PAYLOAD_CHARS = 32 * 1024 * 1024;
+
+/**
+ * The records as JSON parameters of at most `maxChars` characters each (a single record's may be
+ * longer: a page is bounded, so a record is), in order. A batch of large records would otherwise
+ * make one text of hundreds of megabytes, or more than a JavaScript string can hold.
+ */
+export function* jsonPayloads<T extends object>(
+  records: readonly T[],
+  fields: readonly JsonField[],
+  dialect: SqlDialect,
+  maxChars = MAX_PAYLOAD_CHARS,
+): Generator<string> {
+  let start = 0;
+  let size = records.length;
+  while (start < records.length) {
+    const slice = records.slice(start, start + size);
+    let json: string | undefined;
+    try {
+      json = jsonRowsOf(slice, fields, dialect);
+    } catch (error) {
+      // Longer than a string can be: fewer records at a time.
+      if (!(error instanceof RangeError) || slice.length === 1) throw error;
+    }
+    if (json === undefined || (json.length > maxChars && slice.length > 1)) {
+      size = Math.ceil(slice.length / 2);
+      continue;
+    }
+    yield json;
+    start += slice.length;
   }
 }
 
