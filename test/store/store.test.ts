@@ -383,6 +383,25 @@ describe('openStore', () => {
     ]);
   });
 
+  it('reads on a second PostgreSQL connection, opened again after it once failed', async () => {
+    const url = await freshStoreUrl('postgres');
+    const role = `chk_one_${Date.now()}`;
+    await withPostgres(url, async (client) => {
+      await client.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 1`);
+      await client.query(`GRANT ALL ON SCHEMA public TO ${role}`);
+    });
+    const limited = new URL(url);
+    limited.username = role;
+    const store = await open(limited.toString());
+    const sync = await store.beginSync();
+    // One connection allowed: the sync's reads cannot open theirs.
+    const refused = await caught(sync.readSource({ source: 'okchat', account: 'a' }));
+    expect(ChatHistoryError.is(refused) && refused.code).toBe('store_failed');
+    await withPostgres(url, (client) => client.query(`ALTER ROLE ${role} CONNECTION LIMIT 2`));
+    expect(await sync.readSource({ source: 'okchat', account: 'a' })).toBeNull();
+    await sync.end();
+  });
+
   it('says which package to install when a driver is missing', async () => {
     vi.resetModules();
     vi.doMock('pg', () => {

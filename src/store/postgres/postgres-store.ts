@@ -47,7 +47,14 @@ export async function openPostgresStore(url: string): Promise<Store> {
   let reader: Promise<SqlConnection> | undefined;
   const reads: SqlConnection = {
     async query(sql, params) {
-      reader ??= connect().then((client) => postgresConnection(client, location, redact));
+      reader ??= connect().then(
+        (client) => postgresConnection(client, location, redact),
+        (error: unknown) => {
+          // The next read tries again.
+          reader = undefined;
+          throw error;
+        },
+      );
       return (await reader).query(sql, params);
     },
     async close() {
