@@ -509,6 +509,8 @@ describe('every sandbox vendor, every target', () => {
           (m) => (m.role ?? m.type) !== 'tool',
         );
         expect(written.length, `${target}: every message written or reported`).toBe(kept.length);
+        // Plain data: it survives JSON as it is (no URL objects, no class instances).
+        expect(JSON.parse(JSON.stringify(output))).toEqual(output);
         if (target === 'ai')
           expect(z.array(modelMessageSchema).safeParse(output).success).toBe(true);
         if (target === 'openai') toolOrderHolds(output as ReturnType<typeof toOpenAIChatMessages>);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatHistorySource } from '../../src/chat-history-source.js';
 import { ChatHistoryError } from '../../src/errors/chat-history-error.js';
 import { openStore } from '../../src/store/open-store.js';
-import { addChanges, type Store } from '../../src/store/store.js';
+import { addChanges, type Store, type StoreBatch } from '../../src/store/store.js';
 import { type SyncReport, syncHistory } from '../../src/sync/sync-history.js';
 import type { LiveChange } from '../../src/testing/live-data.js';
 import { caught } from '../helpers/caught.js';
@@ -93,6 +93,83 @@ function onlyUnseenDeletesOfFilteredListings(result: ReturnType<typeof storeMatc
 }
 
 const sourcesOf = (served: readonly ServedVendor[]) => served.map((vendor) => vendor.source);
+
+/** A store whose batches are recorded as they are written. */
+function recording(store: Store, batches: StoreBatch[]): Store {
+  return {
+    kind: store.kind,
+    location: store.location,
+    contents: () => store.contents(),
+    close: () => store.close(),
+    beginSync: async () => {
+      const sync = await store.beginSync();
+      return {
+        syncedAt: sync.syncedAt,
+        readSource: (key) => sync.readSource(key),
+        readConversations: (key, ids) => sync.readConversations(key, ids),
+        write: (batch) => {
+          batches.push(batch);
+          return sync.write(batch);
+        },
+        end: () => sync.end(),
+      };
+    },
+  };
+}
+
+describe('syncHistory batches', () => {
+  it('takes for new the rows of conversations never stored, and only those', async () => {
+    const served = await vendors();
+    const sources = served.map((vendor) => vendor.source);
+    const store = await open(await freshStoreUrl('duckdb'));
+    const first: StoreBatch[] = [];
+    await syncHistory({
+      sources,
+      store: recording(store, first),
+      concurrency: 4,
+      pageSize: PAGE_SIZE,
+    });
+    const sum = (
+      batches: StoreBatch[],
+      field: 'messages' | 'newMessages' | 'conversations' | 'newConversations',
+    ) =>
+      batches.reduce(
+        (total, batch) =>
+          total +
+          (Array.isArray(batch[field])
+            ? (batch[field] as unknown[]).length
+            : (batch[field] as number)),
+        0,
+      );
+    // Every message once as new; read again (Intercom's pass of conversations updated while
+    // its listing ran), a message is no longer new.
+    const distinct = new Set(
+      first.flatMap((batch) => batch.messages.map((m) => `${m.source} ${m.account} ${m.id}`)),
+    );
+    expect(distinct.size).toBeGreaterThan(300);
+    expect(sum(first, 'newMessages')).toBe(distinct.size);
+    const conversations = new Set(
+      first.flatMap((batch) => batch.conversations.map((c) => `${c.source} ${c.account} ${c.id}`)),
+    );
+    expect(sum(first, 'newConversations')).toBe(conversations.size);
+
+    // Changed conversations are stored already: nothing of them is taken for new.
+    for (const vendor of served) {
+      const [id] = vendor.emulator.conversations().map((record) => String(record.id));
+      if (id !== undefined) vendor.emulator.change('append', id);
+    }
+    const again: StoreBatch[] = [];
+    await syncHistory({
+      sources,
+      store: recording(store, again),
+      concurrency: 4,
+      pageSize: PAGE_SIZE,
+    });
+    expect(sum(again, 'messages')).toBeGreaterThan(0);
+    expect(sum(again, 'newMessages')).toBe(0);
+    expect(sum(again, 'newConversations')).toBe(0);
+  });
+});
 
 describe.each(STORE_KINDS)('syncHistory into %s', (kind: TestStoreKind) => {
   it('stores what an export yields, and a second sync of unchanged data costs the listing alone', async () => {
