@@ -86,6 +86,11 @@ export interface SqlDialect extends TextRules {
    */
   readonly jsonLayout: 'rows' | 'columns';
   /**
+   * Whether a nested value travels as its JSON text, stored as it is (DuckDB, whose JSON parser
+   * would write numbers its own way: `1e21` where JavaScript writes `1e+21`), rather than as JSON.
+   */
+  readonly nestedAsText: boolean;
+  /**
    * A query selecting, as text columns `c0` ... `cn`, the `fields` of every row of the JSON in
    * parameter `param` (laid out as `jsonLayout` says): a nested value as its JSON text, a
    * missing field or JSON `null` as `NULL`.
@@ -213,14 +218,19 @@ export function jsonRowsOf<T extends object>(
   fields: readonly JsonField[],
   dialect: SqlDialect,
 ): string {
+  const fieldOf = (record: T, { name, json }: JsonField): unknown => {
+    const value = (record as Record<string, unknown>)[name] ?? null;
+    return json && dialect.nestedAsText && value !== null ? storableJson(value, dialect) : value;
+  };
   const layout =
-    dialect.jsonLayout === 'rows'
-      ? records
-      : Object.fromEntries(
-          fields.map(({ name }) => [
-            name,
-            records.map((record) => (record as Record<string, unknown>)[name] ?? null),
-          ]),
-        );
+    dialect.jsonLayout === 'columns'
+      ? Object.fromEntries(
+          fields.map((field) => [field.name, records.map((record) => fieldOf(record, field))]),
+        )
+      : dialect.nestedAsText
+        ? records.map((record) =>
+            Object.fromEntries(fields.map((field) => [field.name, fieldOf(record, field)])),
+          )
+        : records;
   return storableJson(layout, dialect) ?? '[]';
 }

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { jsonPayloads } from '../../src/store/sql-store.js';
 import type { SqlDialect } from '../../src/store/store-schema.js';
 
-function dialect(jsonLayout: SqlDialect['jsonLayout']): SqlDialect {
-  return { json: 'JSON', noNul: false, jsonLayout, inList: () => '', jsonRows: () => '' };
+function dialect(jsonLayout: SqlDialect['jsonLayout'], nestedAsText = false): SqlDialect {
+  return {
+    json: 'JSON',
+    noNul: false,
+    jsonLayout,
+    nestedAsText,
+    inList: () => '',
+    jsonRows: () => '',
+  };
 }
 
 const fields = [
@@ -18,9 +25,14 @@ const records = Array.from({ length: 40 }, (_, index) => ({
 }));
 
 describe('jsonPayloads', () => {
-  for (const layout of ['rows', 'columns'] as const) {
-    it(`splits a batch into parameters under the limit, every record once and in order (${layout})`, () => {
-      const payloads = [...jsonPayloads(records, fields, dialect(layout), 2000)];
+  for (const [layout, nestedAsText] of [
+    ['rows', false],
+    ['columns', false],
+    ['rows', true],
+    ['columns', true],
+  ] as const) {
+    it(`splits a batch into parameters under the limit, every record once and in order (${layout}${nestedAsText ? ', nested values as text' : ''})`, () => {
+      const payloads = [...jsonPayloads(records, fields, dialect(layout, nestedAsText), 2000)];
       expect(payloads.length).toBeGreaterThan(3);
       const rows: unknown[] = [];
       for (const json of payloads) {
@@ -32,7 +44,11 @@ describe('jsonPayloads', () => {
           : parsed.id.map((id, index) => ({ id, raw: parsed.raw[index] }));
         // Over the limit only when it holds a single record.
         if (json.length > 2000) expect(slice).toHaveLength(1);
-        rows.push(...slice);
+        for (const row of slice) {
+          // As text, a nested value is exactly JavaScript's JSON of it.
+          if (nestedAsText) expect(row.raw).toBeTypeOf('string');
+          rows.push(nestedAsText ? { ...row, raw: JSON.parse(String(row.raw)) } : row);
+        }
       }
       expect(rows).toEqual(records);
     });

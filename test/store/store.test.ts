@@ -263,6 +263,53 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
     ).toEqual([{ conversation_id: 'c-2', overlap: '["m-3","m-2"]' }]);
   });
 
+  it('stores a row taken for new exactly as a compared write stores it', async () => {
+    const url = await freshStoreUrl(kind);
+    const store = await open(url);
+    // Values whose text JavaScript and a database's JSON writer spell differently, and every
+    // kind of empty value.
+    const raw = { big: 1e21, small: 1e-7, huge: -1.5e300, none: null, text: 'é\u2028"\\/' };
+    const conversations = [
+      conversation('c-1', { raw, metadata: { big: 1e21 } }),
+      conversation('c-2', {
+        botId: null,
+        channel: null,
+        state: null,
+        active: null,
+        updatedAt: null,
+        lastMessage: null,
+        recording: null,
+        raw: null,
+      }),
+    ];
+    const messages = [
+      message('m-1', { raw, usage: { totalTokens: 1e21 } }),
+      message('m-2', { model: null, provider: null, usage: null, raw: null }),
+    ];
+    const first = await store.beginSync();
+    const inserted = await first.write(
+      batch({ conversations, messages, newConversations: 2, newMessages: 2 }),
+    );
+    expect(inserted.get('okchat\nbot-1')).toEqual({
+      conversations: { upserted: 2, deleted: 0 },
+      messages: { upserted: 2, deleted: 0 },
+    });
+    await first.end();
+    const second = await store.beginSync();
+    const compared = await second.write(batch({ conversations, messages }));
+    expect(compared.get('okchat\nbot-1')?.conversations.upserted ?? 0).toBe(0);
+    expect(compared.get('okchat\nbot-1')?.messages.upserted ?? 0).toBe(0);
+    await second.end();
+    await store.close();
+    const stored = await readStore(url);
+    for (const record of conversations) {
+      expect(stored.conversations.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
+    }
+    for (const record of messages) {
+      expect(stored.messages.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
+    }
+  });
+
   it('migrates an older schema in place, keeping its data, and refuses a newer one', async () => {
     const url = await freshStoreUrl(kind);
     const store = await open(url);

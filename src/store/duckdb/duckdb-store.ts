@@ -1,13 +1,18 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from '@duckdb/node-api';
+import type {
+  DuckDBAppender,
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBPreparedStatement,
+} from '@duckdb/node-api';
 import { ChatHistoryError } from '../../errors/chat-history-error.js';
 import { invalidArgument } from '../../errors/invalid-argument.js';
 import { openSqlStore, type SqlConnection, type SqlEngine, type SqlParam } from '../sql-store.js';
-import { storableJson } from '../storable-text.js';
+import { storableJson, storableText } from '../storable-text.js';
 import type { Store } from '../store.js';
 import { driverMissing, storeFailed, storeLocked } from '../store-errors.js';
-import type { SqlDialect } from '../store-schema.js';
+import type { SqlDialect, TableSpec } from '../store-schema.js';
 
 const DUCKDB_DIALECT: SqlDialect = {
   json: 'JSON',
@@ -18,9 +23,11 @@ const DUCKDB_DIALECT: SqlDialect = {
   // `from_json` takes the parameter apart in one pass, a list per column, off the JavaScript
   // thread: faster than a list of structs.
   jsonLayout: 'columns',
+  // The same text as the appender stores, so that an unchanged row compares equal.
+  nestedAsText: true,
   jsonRows(param, fields) {
     const structure = JSON.stringify(
-      Object.fromEntries(fields.map((field) => [field.name, [field.json ? 'JSON' : 'VARCHAR']])),
+      Object.fromEntries(fields.map((field) => [field.name, ['VARCHAR']])),
     );
     return `SELECT ${fields.map((field, index) => `unnest(incoming_columns."${field.name}") AS c${index}`).join(', ')}
       FROM (SELECT from_json(${param}::VARCHAR, '${structure}') AS incoming_columns)`;
@@ -118,7 +125,30 @@ function duckDbConnection(
   closeInstance?: () => void,
 ): SqlConnection {
   const prepared = new Map<string, DuckDBPreparedStatement>();
+  const layouts = new Map<string, readonly ColumnWriter[]>();
   return {
+    async append(spec, records, syncedAt) {
+      try {
+        let layout = layouts.get(spec.name);
+        if (layout === undefined) {
+          layout = await tableLayout(connection, spec);
+          layouts.set(spec.name, layout);
+        }
+        const appender = await connection.createAppender(spec.name);
+        try {
+          for (const record of records) {
+            for (const write of layout) write(appender, record, syncedAt);
+            appender.endRow();
+          }
+          appender.flushSync();
+        } finally {
+          appender.clear();
+          appender.closeSync();
+        }
+      } catch (error) {
+        throw storeFailed(`${path}: rows could not be appended`, error);
+      }
+    },
     async query(sql, params: readonly SqlParam[] = []) {
       try {
         let statement = prepared.get(sql);
@@ -145,4 +175,54 @@ function duckDbConnection(
       closeInstance?.();
     },
   };
+}
+
+/** Appends one column of a record's row. */
+type ColumnWriter = (appender: DuckDBAppender, record: object, syncedAt: string) => void;
+
+/**
+ * How each column of `spec`'s table, in the order the file has them, is appended: the value of
+ * its canonical field, as the `INSERT` statements write it (a timestamp is cast from its canonical
+ * text by DuckDB), then `synced_at`, and `NULL` for `deleted_at`.
+ */
+async function tableLayout<T extends object>(
+  connection: DuckDBConnection,
+  spec: TableSpec<T>,
+): Promise<ColumnWriter[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT column_name FROM information_schema.columns
+     WHERE table_schema = current_schema() AND table_name = '${spec.name}'
+     ORDER BY ordinal_position`,
+  );
+  const names = reader.getRowObjectsJS().map((row) => String(row.column_name));
+  return names.map((name): ColumnWriter => {
+    if (name === 'synced_at') return (appender, _record, at) => appender.appendVarchar(at);
+    if (name === 'deleted_at') return (appender) => appender.appendNull();
+    const column = spec.columns.find((candidate) => candidate.name === name);
+    if (column === undefined) return (appender) => appender.appendDefault();
+    const field = column.field;
+    const fieldOf = (record: object): unknown => (record as Record<string, unknown>)[field];
+    switch (column.type) {
+      case 'json':
+        return (appender, record) => {
+          const value = fieldOf(record);
+          // JSON `null` is SQL `NULL`, as the statements store it.
+          const json = value === null ? null : storableJson(value, DUCKDB_DIALECT);
+          if (json === null) appender.appendNull();
+          else appender.appendVarchar(json);
+        };
+      case 'boolean':
+        return (appender, record) => {
+          const value = fieldOf(record);
+          if (value === null || value === undefined) appender.appendNull();
+          else appender.appendBoolean(value === true);
+        };
+      default:
+        return (appender, record) => {
+          const value = fieldOf(record);
+          if (value === null || value === undefined) appender.appendNull();
+          else appender.appendVarchar(storableText(String(value), DUCKDB_DIALECT));
+        };
+    }
+  });
 }

@@ -13,6 +13,7 @@ const POSTGRES_DIALECT: SqlDialect = {
   inList: (column, param) => `${column} = ANY(${param}::text[])`,
   // One JSON parameter the server takes apart: far cheaper to send than a list per column.
   jsonLayout: 'rows',
+  nestedAsText: false,
   jsonRows(param, fields) {
     return `SELECT ${fields.map((field, index) => `"${field.name}" AS c${index}`).join(', ')}
       FROM json_to_recordset(${param}::json)
