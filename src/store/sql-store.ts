@@ -70,6 +70,11 @@ export interface SqlEngine {
   /** Takes the engine's cross-process sync lock: `false` when another holder has it. */
   lock(): Promise<boolean>;
   unlock(): Promise<void>;
+  /**
+   * Hears that a batch of `rows` conversations and messages was committed, before the next
+   * statement: where the engine chooses when to move its log into the file (DuckDB).
+   */
+  committed?(rows: number): Promise<void>;
   /** Serializes schema changes across processes, inside the migration's transaction. */
   lockSchema?(): Promise<void>;
   /** Runs after `close()` released the connection. */
@@ -312,15 +317,18 @@ class SqlStoreSync implements StoreSync {
     const { connection } = this.#engine;
     try {
       return await this.#turns.run(async () => {
+        let result: StoreBatchResult | undefined;
         if (batch.newConversations > 0 || batch.newMessages > 0) {
           try {
-            return await transaction(connection, () => this.#write(batch, true));
+            result = await transaction(connection, () => this.#write(batch, true));
           } catch {
             // A row taken for new was there (a vendor repeating an id in two conversations,
             // what an interrupted sync left): the batch again, every row compared.
           }
         }
-        return await transaction(connection, () => this.#write(batch, false));
+        result ??= await transaction(connection, () => this.#write(batch, false));
+        await this.#engine.committed?.(batch.conversations.length + batch.messages.length);
+        return result;
       });
     } catch (error) {
       throw ChatHistoryError.is(error) ? error : storeFailed(this.#what('write'), error);

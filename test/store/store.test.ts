@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
@@ -10,6 +10,7 @@ import {
   type Message,
   MessageSchema,
 } from '../../src/model/canonical-schemas.js';
+import { ROWS_PER_CHECKPOINT } from '../../src/store/duckdb/duckdb-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store, StoreBatch } from '../../src/store/store.js';
 import { caught } from '../helpers/caught.js';
@@ -382,6 +383,41 @@ describe('openStore', () => {
     await store.close();
     await store.close();
     await (await openStore(path)).close();
+  });
+
+  it('moves its log into the DuckDB file once a row group of rows is written, keeping every row', async () => {
+    const path = await freshStoreUrl('duckdb');
+    const store = await open(path);
+    const sync = await store.beginSync();
+    const walBytes = () => (existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size : 0);
+    const perBatch = 5000;
+    let written = 0;
+    let logged = 0;
+    while (written < ROWS_PER_CHECKPOINT) {
+      const messages = Array.from({ length: perBatch }, (_, index) =>
+        message(`m-${written + index}`, { raw: null, attachments: [] }),
+      );
+      await sync.write(batch({ messages, newMessages: perBatch }));
+      written += perBatch;
+      // Below a row group, each batch goes to the log alone.
+      if (written < ROWS_PER_CHECKPOINT) {
+        expect(walBytes()).toBeGreaterThan(logged);
+        logged = walBytes();
+      }
+    }
+    expect(logged).toBeGreaterThan(10_000_000);
+    expect(walBytes()).toBeLessThan(logged / 100);
+    await sync.end();
+    expect(await store.contents()).toEqual([
+      {
+        source: 'okchat',
+        account: 'bot-1',
+        conversations: 0,
+        messages: written,
+        deletedConversations: 0,
+        deletedMessages: 0,
+      },
+    ]);
   });
 
   it('refuses a DuckDB file another process holds, and opens it once that process is killed', async () => {

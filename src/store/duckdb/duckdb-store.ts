@@ -36,10 +36,18 @@ const DUCKDB_DIALECT: SqlDialect = {
 
 /**
  * The engine as a sync uses it: one batch written at a time, so one thread (more threads mostly
- * add coordination), and a checkpoint every 64 MB of log rather than 16 (each one rewrites the
- * table's last row groups and its indexes: fewer, larger ones cost far less in all).
+ * add coordination). The store checkpoints itself (see {@link ROWS_PER_CHECKPOINT}); DuckDB's own
+ * checkpoint, at a size of log, remains for what the store does not count.
  */
-const SETTINGS = { threads: '1', checkpoint_threshold: '64MB' };
+const SETTINGS = { threads: '1', checkpoint_threshold: '1GB' };
+
+/**
+ * Rows written between two checkpoints: DuckDB's row group (122,880 rows). A checkpoint
+ * compresses into the file what the log holds, and rewrites the table's last row group if it
+ * is not full: at whole row groups, little is written twice, while the log and what it holds in
+ * memory stay bounded (a checkpoint every 64 MB of log wrote most rows twice).
+ */
+export const ROWS_PER_CHECKPOINT = 122_880;
 
 // Files this process has open: DuckDB's own lock keeps other processes out, not this one.
 const OPEN_FILES = new Set<string>();
@@ -64,6 +72,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     }
     const connection = await instance.connect();
     const reads = await instance.connect();
+    let sinceCheckpoint = 0;
     const engine: SqlEngine = {
       kind: 'duckdb',
       location: path,
@@ -73,6 +82,17 @@ export async function openDuckDbStore(path: string): Promise<Store> {
         instance.closeSync();
       }),
       reads: duckDbConnection(reads, path),
+      async committed(rows) {
+        sinceCheckpoint += rows;
+        if (sinceCheckpoint < ROWS_PER_CHECKPOINT) return;
+        try {
+          await engine.connection.query('CHECKPOINT');
+          sinceCheckpoint = 0;
+        } catch {
+          // The data is committed and logged: the checkpoint is tried again after the next batch
+          // (and DuckDB's own, at a size of log, remains).
+        }
+      },
       // The file's lock is held from open to close.
       lock: async () => true,
       unlock: async () => undefined,
