@@ -71,10 +71,10 @@ export interface SqlEngine {
   lock(): Promise<boolean>;
   unlock(): Promise<void>;
   /**
-   * Hears that a batch of `rows` conversations and messages was committed, before the next
+   * Hears that a batch inserting or changing `messages` messages was committed, before the next
    * statement: where the engine chooses when to move its log into the file (DuckDB).
    */
-  committed?(rows: number): Promise<void>;
+  committed?(messages: number): Promise<void>;
   /** Serializes schema changes across processes, inside the migration's transaction. */
   lockSchema?(): Promise<void>;
   /** Runs after `close()` released the connection. */
@@ -327,7 +327,7 @@ class SqlStoreSync implements StoreSync {
           }
         }
         result ??= await transaction(connection, () => this.#write(batch, false));
-        await this.#engine.committed?.(batch.conversations.length + batch.messages.length);
+        await this.#engine.committed?.(totalOf(result).messages.upserted);
         return result;
       });
     } catch (error) {

@@ -2,6 +2,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBConnection } from '@duckdb/node-api';
+import pg from 'pg';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { ChatHistoryError } from '../../src/errors/chat-history-error.js';
 import {
@@ -12,7 +14,7 @@ import {
 } from '../../src/model/canonical-schemas.js';
 import { ROWS_PER_CHECKPOINT } from '../../src/store/duckdb/duckdb-store.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { Store, StoreBatch } from '../../src/store/store.js';
+import type { Store, StoreBatch, StoreSync } from '../../src/store/store.js';
 import { caught } from '../helpers/caught.js';
 import {
   freshStoreUrl,
@@ -92,6 +94,60 @@ function batch(parts: Partial<StoreBatch>): StoreBatch {
     ...parts,
   };
 }
+
+/**
+ * The statements a store sends while `work` runs (for DuckDB, each appender flush as
+ * `appended <table>`), through the drivers' own classes.
+ */
+async function statementsOf<T>(
+  kind: (typeof STORE_KINDS)[number],
+  work: () => Promise<T>,
+): Promise<{ result: T; statements: string[] }> {
+  const statements: string[] = [];
+  const spies =
+    kind === 'duckdb'
+      ? [
+          vi.spyOn(DuckDBConnection.prototype, 'prepare').mockImplementation(async function (
+            this: DuckDBConnection,
+            sql: string,
+          ) {
+            statements.push(sql);
+            return duckdbPrepare.call(this, sql);
+          }),
+          vi.spyOn(DuckDBConnection.prototype, 'createAppender').mockImplementation(async function (
+            this: DuckDBConnection,
+            table: string,
+          ) {
+            const appender = await duckdbCreateAppender.call(this, table);
+            const flush = appender.flushSync.bind(appender);
+            appender.flushSync = () => {
+              flush();
+              statements.push(`appended ${table}`);
+            };
+            return appender;
+          }),
+        ]
+      : [
+          vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+            this: pg.Client,
+            ...args: unknown[]
+          ) {
+            const [query] = args;
+            statements.push(
+              typeof query === 'string' ? query : String((query as pg.QueryConfig).text),
+            );
+            return (pgQuery as (...rest: unknown[]) => unknown).apply(this, args) as never;
+          }),
+        ];
+  try {
+    return { result: await work(), statements };
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+}
+const duckdbPrepare = DuckDBConnection.prototype.prepare;
+const duckdbCreateAppender = DuckDBConnection.prototype.createAppender;
+const pgQuery = pg.Client.prototype.query;
 
 describe.each(STORE_KINDS)('a %s store', (kind) => {
   it('has a table per record type, a column per canonical field, typed timestamps and JSON', async () => {
@@ -288,9 +344,14 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
       message('m-2', { model: null, provider: null, usage: null, raw: null }),
     ];
     const first = await store.beginSync();
-    const inserted = await first.write(
-      batch({ conversations, messages, newConversations: 2, newMessages: 2 }),
+    const { result: inserted, statements } = await statementsOf(kind, () =>
+      first.write(batch({ conversations, messages, newConversations: 2, newMessages: 2 })),
     );
+    // Taken for new: inserted without comparing, not written again after a failed insert.
+    expect(statements.filter((sql) => sql.includes('ON CONFLICT (source, account, id)'))).toEqual(
+      [],
+    );
+    if (kind === 'duckdb') expect(statements).toContain('appended messages');
     expect(inserted.get('okchat\nbot-1')).toEqual({
       conversations: { upserted: 2, deleted: 0 },
       messages: { upserted: 2, deleted: 0 },
@@ -385,28 +446,43 @@ describe('openStore', () => {
     await (await openStore(path)).close();
   });
 
-  it('moves its log into the DuckDB file once a row group of rows is written, keeping every row', async () => {
+  it('moves its log into the DuckDB file when its messages fill a row group, counting those stored before', async () => {
     const path = await freshStoreUrl('duckdb');
-    const store = await open(path);
-    const sync = await store.beginSync();
     const walBytes = () => (existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size : 0);
     const perBatch = 5000;
     let written = 0;
-    let logged = 0;
-    while (written < ROWS_PER_CHECKPOINT) {
+    const writeBatch = async (sync: StoreSync) => {
       const messages = Array.from({ length: perBatch }, (_, index) =>
         message(`m-${written + index}`, { raw: null, attachments: [] }),
       );
       await sync.write(batch({ messages, newMessages: perBatch }));
       written += perBatch;
+    };
+    // 100,000 messages, then closed: the log goes into the file at close.
+    let store = await open(path);
+    let sync = await store.beginSync();
+    let logged = 0;
+    while (written < 100_000) {
+      await writeBatch(sync);
       // Below a row group, each batch goes to the log alone.
-      if (written < ROWS_PER_CHECKPOINT) {
-        expect(walBytes()).toBeGreaterThan(logged);
-        logged = walBytes();
-      }
+      expect(walBytes()).toBeGreaterThan(logged);
+      logged = walBytes();
     }
     expect(logged).toBeGreaterThan(10_000_000);
-    expect(walBytes()).toBeLessThan(logged / 100);
+    await sync.end();
+    await store.close();
+    expect(walBytes()).toBe(0);
+    // Opened again, the messages stored count: the row group fills at 122,880 in all.
+    store = await open(path);
+    sync = await store.beginSync();
+    logged = 0;
+    while (written + perBatch < ROWS_PER_CHECKPOINT) {
+      await writeBatch(sync);
+      expect(walBytes()).toBeGreaterThan(logged);
+      logged = walBytes();
+    }
+    await writeBatch(sync);
+    expect(walBytes()).toBeLessThan(logged / 10);
     await sync.end();
     expect(await store.contents()).toEqual([
       {

@@ -37,15 +37,15 @@ const DUCKDB_DIALECT: SqlDialect = {
 /**
  * The engine as a sync uses it: one batch written at a time, so one thread (more threads mostly
  * add coordination). The store checkpoints itself (see {@link ROWS_PER_CHECKPOINT}); DuckDB's own
- * checkpoint, at a size of log, remains for what the store does not count.
+ * checkpoint, at 256 MB of log, bounds the log when messages are large.
  */
-const SETTINGS = { threads: '1', checkpoint_threshold: '1GB' };
+const SETTINGS = { threads: '1', checkpoint_threshold: '256MB' };
 
 /**
- * Rows written between two checkpoints: DuckDB's row group (122,880 rows). A checkpoint
+ * Messages written between two checkpoints: DuckDB's row group (122,880 rows). A checkpoint
  * compresses into the file what the log holds, and rewrites the table's last row group if it
- * is not full: at whole row groups, little is written twice, while the log and what it holds in
- * memory stay bounded (a checkpoint every 64 MB of log wrote most rows twice).
+ * is not full: when a row group has just filled, little is written twice, while the log and what
+ * it holds in memory stay bounded (a checkpoint every 64 MB of log wrote most rows twice).
  */
 export const ROWS_PER_CHECKPOINT = 122_880;
 
@@ -72,7 +72,8 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     }
     const connection = await instance.connect();
     const reads = await instance.connect();
-    let sinceCheckpoint = 0;
+    // Messages in the table's last row group, counted from the table at the first commit.
+    let sinceCheckpoint: number | undefined;
     const engine: SqlEngine = {
       kind: 'duckdb',
       location: path,
@@ -82,12 +83,19 @@ export async function openDuckDbStore(path: string): Promise<Store> {
         instance.closeSync();
       }),
       reads: duckDbConnection(reads, path),
-      async committed(rows) {
-        sinceCheckpoint += rows;
+      async committed(messages) {
+        if (sinceCheckpoint === undefined) {
+          // Rows are never deleted (a deleted message is marked), so the count is the rows the
+          // table's row groups hold.
+          const [row] = await engine.connection.query('SELECT count(*) AS n FROM messages');
+          sinceCheckpoint = (Number(row?.n) - messages) % ROWS_PER_CHECKPOINT;
+        }
+        sinceCheckpoint += messages;
         if (sinceCheckpoint < ROWS_PER_CHECKPOINT) return;
         try {
           await engine.connection.query('CHECKPOINT');
-          sinceCheckpoint = 0;
+          // What went past the row group is in the next one.
+          sinceCheckpoint %= ROWS_PER_CHECKPOINT;
         } catch {
           // The data is committed and logged: the checkpoint is tried again after the next batch
           // (and DuckDB's own, at a size of log, remains).
