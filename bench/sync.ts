@@ -119,6 +119,21 @@ async function resyncRequests(store: string): Promise<string[][]> {
   }
 }
 
+/** A new, empty database on the benchmark's PostgreSQL server; its URL. */
+async function freshDatabase(serverUrl: string, name: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 async function listingRequests(sources: readonly ChatHistorySource[]) {
   let complete = 0;
   for (const source of sources) {
@@ -161,17 +176,19 @@ export async function syncBenchmark(): Promise<string> {
     });
     const requests = await resyncRequests(join(dir, 'resync.duckdb'));
     const memory: Run[] = [];
+    const memoryInPostgres: Run[] = [];
     for (const size of [100_000, 1_000_000]) {
-      memory.push(
-        await withRemoteSandbox(
-          size,
-          async (sandbox) =>
-            (await cli(sandbox, ['sync', '--store', join(dir, `memory-${size}.duckdb`)])).run,
-        ),
-      );
+      await withRemoteSandbox(size, async (sandbox) => {
+        memory.push(
+          (await cli(sandbox, ['sync', '--store', join(dir, `memory-${size}.duckdb`)])).run,
+        );
+        const database = await freshDatabase(postgres.url, `memory_${size}`);
+        memoryInPostgres.push((await cli(sandbox, ['sync', '--store', database])).run);
+      });
     }
     const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
     const [small, large] = memory;
+    const [smallInPostgres, largeInPostgres] = memoryInPostgres;
     return [
       table(
         '8a. First sync against export, same data (100k messages, OkChat and Chats v1 emulated in another process), each in a child process',
@@ -184,9 +201,13 @@ export async function syncBenchmark(): Promise<string> {
         requests,
       ),
       table(
-        `8c. Memory: sync into DuckDB (peak RSS of the CLI process); 1M / 100k peak = ${((large?.peakRss ?? 0) / (small?.peakRss ?? 1)).toFixed(2)}x`,
-        ['messages', 'time', 'messages/s', 'peak RSS'],
-        memory.map((run) => [
+        `8c. Memory: peak RSS of the CLI process syncing; 1M / 100k peak = ${((large?.peakRss ?? 0) / (small?.peakRss ?? 1)).toFixed(2)}x into DuckDB (the engine runs in the process), ${((largeInPostgres?.peakRss ?? 0) / (smallInPostgres?.peakRss ?? 1)).toFixed(2)}x into PostgreSQL (a server of its own)`,
+        ['store', 'messages', 'time', 'messages/s', 'peak RSS'],
+        [
+          ...memory.map((run) => ['DuckDB', run] as const),
+          ...memoryInPostgres.map((run) => ['PostgreSQL', run] as const),
+        ].map(([store, run]) => [
+          store,
           run.messages.toLocaleString('en-US'),
           `${run.seconds.toFixed(1)} s`,
           Math.round(run.messages / run.seconds).toLocaleString('en-US'),
