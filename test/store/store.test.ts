@@ -496,6 +496,31 @@ describe('openStore', () => {
     ]);
   });
 
+  it('closes a DuckDB store without holding up the event loop while its log goes into the file', async () => {
+    const path = await freshStoreUrl('duckdb');
+    const store = await openStore(path);
+    const sync = await store.beginSync();
+    const messages = Array.from({ length: 20_000 }, (_, index) => message(`m-${index}`));
+    await sync.write(batch({ messages, newMessages: messages.length }));
+    await sync.end();
+    expect(statSync(`${path}.wal`).size).toBeGreaterThan(1_000_000);
+    let ticks = 0;
+    const timer = setInterval(() => {
+      ticks += 1;
+    }, 1);
+    try {
+      await store.close();
+    } finally {
+      clearInterval(timer);
+    }
+    // The checkpoint ran while timers went on firing, and it is done: the log is in the file.
+    expect(ticks).toBeGreaterThan(0);
+    expect(existsSync(`${path}.wal`)).toBe(false);
+    expect(await queryStore(path, 'SELECT count(*)::INTEGER AS n FROM messages')).toEqual([
+      { n: 20_000 },
+    ]);
+  });
+
   it('refuses a DuckDB file another process holds, and opens it once that process is killed', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'chat-history-open-'));
     const path = join(folder, 'history.duckdb');

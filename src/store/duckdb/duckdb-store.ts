@@ -199,6 +199,11 @@ function duckDbConnection(
     },
     async close() {
       prepared.clear();
+      if (closeInstance !== undefined) {
+        // The last checkpoint runs off the JavaScript thread: closing the instance would run it
+        // on this one, holding up everything else the process does for as long as it takes.
+        await connection.run('CHECKPOINT').catch(() => undefined);
+      }
       connection.closeSync();
       closeInstance?.();
     },
