@@ -22,6 +22,14 @@ export function storableJson(value: unknown, rules: TextRules): string | null {
   return JSON.stringify(storableValue(value, rules));
 }
 
+/**
+ * A JSON column's value as the store writes it: the JSON text of `value`, storable, and SQL
+ * `NULL` for a missing value or JSON `null`.
+ */
+export function jsonColumnText(value: unknown, rules: TextRules): string | null {
+  return value === null ? null : storableJson(value, rules);
+}
+
 /** A text column's value the store accepts. */
 export function storableText(text: string, rules: TextRules): string {
   const wellFormed = wellFormedText(text);

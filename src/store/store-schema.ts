@@ -1,5 +1,5 @@
 import type { Conversation, Message } from '../model/canonical-schemas.js';
-import { storableJson, type TextRules } from './storable-text.js';
+import { jsonColumnText, storableJson, type TextRules } from './storable-text.js';
 
 /** How a column is typed in SQL and written from a canonical value. */
 export type ColumnType = 'text' | 'boolean' | 'json' | 'timestamp';
@@ -220,7 +220,7 @@ export function jsonRowsOf<T extends object>(
 ): string {
   const fieldOf = (record: T, { name, json }: JsonField): unknown => {
     const value = (record as Record<string, unknown>)[name] ?? null;
-    return json && dialect.nestedAsText && value !== null ? storableJson(value, dialect) : value;
+    return json && dialect.nestedAsText ? jsonColumnText(value, dialect) : value;
   };
   const layout =
     dialect.jsonLayout === 'columns'

@@ -9,7 +9,7 @@ import type {
 import { ChatHistoryError } from '../../errors/chat-history-error.js';
 import { invalidArgument } from '../../errors/invalid-argument.js';
 import { openSqlStore, type SqlConnection, type SqlEngine, type SqlParam } from '../sql-store.js';
-import { storableJson, storableText } from '../storable-text.js';
+import { jsonColumnText, storableJson, storableText } from '../storable-text.js';
 import type { Store } from '../store.js';
 import { driverMissing, storeFailed, storeLocked } from '../store-errors.js';
 import type { SqlDialect, TableSpec } from '../store-schema.js';
@@ -238,9 +238,8 @@ async function tableLayout<T extends object>(
     switch (column.type) {
       case 'json':
         return (appender, record) => {
-          const value = fieldOf(record);
-          // JSON `null` is SQL `NULL`, as the statements store it.
-          const json = value === null ? null : storableJson(value, DUCKDB_DIALECT);
+          // The same text as the statements store (see `nestedAsText`).
+          const json = jsonColumnText(fieldOf(record), DUCKDB_DIALECT);
           if (json === null) appender.appendNull();
           else appender.appendVarchar(json);
         };
