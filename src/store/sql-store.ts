@@ -498,9 +498,11 @@ class SqlStoreSync implements StoreSync {
       // Every row seen is stamped, changed or not: a later complete listing or re-read marks
       // deleted what was not seen since it started.
       await connection.query(stampSql(spec, incoming, '$2'), params);
-      const written = await connection.query(upsertSql(spec, dialect, incoming, '$2'), params);
-      for (const row of written) {
-        countsOf({ source: String(row.source), account: String(row.account) })[field].upserted += 1;
+      for (const statement of upsertSql(spec, dialect, incoming, '$2')) {
+        for (const row of await connection.query(statement, params)) {
+          countsOf({ source: String(row.source), account: String(row.account) })[field].upserted +=
+            1;
+        }
       }
     }
   }

@@ -78,6 +78,13 @@ export const MESSAGES: TableSpec<Message> = {
 export interface SqlDialect extends TextRules {
   /** Type of the JSON columns. */
   readonly json: 'JSON' | 'JSONB';
+  /**
+   * Whether `messages` has indexes: its primary key and `messages_by_conversation` (PostgreSQL,
+   * whose indexes live in its files). DuckDB holds an index whole in memory, so that a key index
+   * of `messages` would grow with every message stored: there the table has none, and the store
+   * keeps its keys unique itself.
+   */
+  readonly indexesMessages: boolean;
   /** SQL true when `column` is one of the texts of list parameter `param` (`$4`). */
   inList(column: string, param: string): string;
   /**
@@ -116,14 +123,17 @@ function sqlType(type: ColumnType, dialect: SqlDialect): string {
  * the last, each step in the same transaction as the new version number.
  */
 export function migrations(dialect: SqlDialect): readonly (readonly string[])[] {
-  const table = (spec: TableSpec<Conversation> | TableSpec<Message>) =>
-    `CREATE TABLE ${spec.name} (\n${[
+  const table = (
+    spec: TableSpec<Conversation> | TableSpec<Message>,
+    name: string = spec.name,
+    keyed = true,
+  ) =>
+    `CREATE TABLE ${name} (\n${[
       ...spec.columns.map(
         (col) => `  ${col.name} ${sqlType(col.type, dialect)}${col.notNull ? ' NOT NULL' : ''}`,
       ),
       '  synced_at TIMESTAMPTZ NOT NULL',
-      '  deleted_at TIMESTAMPTZ',
-      '  PRIMARY KEY (source, account, id)',
+      `  deleted_at TIMESTAMPTZ${keyed ? ',\n  PRIMARY KEY (source, account, id)' : ''}`,
     ].join(',\n')}\n)`;
   return [
     // 1: the records, and the sync's own state.
@@ -141,6 +151,17 @@ export function migrations(dialect: SqlDialect): readonly (readonly string[])[] 
     ],
     // 2: a conversation's messages found without a scan (reads, and marking deletes).
     ['CREATE INDEX messages_by_conversation ON messages (source, account, conversation_id)'],
+    // 3: `messages` without indexes where an index is held in memory (see `indexesMessages`).
+    // DuckDB cannot drop a table's key: the rows move to a table without one.
+    dialect.indexesMessages
+      ? []
+      : [
+          'DROP INDEX messages_by_conversation',
+          table(MESSAGES, 'chat_history_messages_unindexed', false),
+          'INSERT INTO chat_history_messages_unindexed SELECT * FROM messages',
+          'DROP TABLE messages',
+          'ALTER TABLE chat_history_messages_unindexed RENAME TO messages',
+        ],
   ];
 }
 
@@ -152,26 +173,73 @@ export function latestVersion(dialect: SqlDialect): number {
 /**
  * An upsert of the rows `incoming` selects (columns `c0` ... `cn`, all text, in the table's
  * column order): a row is inserted, or updated when any column differs (or it was marked deleted,
- * which it no longer is). `RETURNING` names the source of each row written, so the rows it returns
- * are the rows that changed. `syncedAt` is the parameter holding the sync's time.
+ * which it no longer is). Each statement's `RETURNING` names the source of each row it wrote, so
+ * the rows they return are the rows that changed. `syncedAt` is the parameter holding the sync's
+ * time. One statement where the table has its key index, else an update then an insert.
  */
 export function upsertSql<T>(
   spec: TableSpec<T>,
   dialect: SqlDialect,
   incoming: string,
   syncedAt: string,
-): string {
+): readonly string[] {
   const updatable = spec.columns.filter((col) => !['source', 'account', 'id'].includes(col.name));
+  const changed = (newValue: (col: Column<T>) => string) =>
+    `${updatable
+      .map((col) => `${spec.name}.${col.name} IS DISTINCT FROM ${newValue(col)}`)
+      .join(' OR ')} OR ${spec.name}.deleted_at IS NOT NULL`;
+  if (hasKeyIndex(spec.name, dialect)) {
+    return [
+      [
+        insertSql(spec, dialect, incoming, syncedAt),
+        'ON CONFLICT (source, account, id) DO UPDATE SET',
+        `  ${updatable.map((col) => `${col.name} = excluded.${col.name}`).join(', ')},`,
+        '  synced_at = excluded.synced_at, deleted_at = NULL',
+        `WHERE ${changed((col) => `excluded.${col.name}`)}`,
+        'RETURNING source, account',
+      ].join('\n'),
+    ];
+  }
+  const read = (col: Column<T>) => valueSql(col, spec.columns.indexOf(col), dialect);
   return [
-    insertSql(spec, dialect, incoming, syncedAt),
-    'ON CONFLICT (source, account, id) DO UPDATE SET',
-    `  ${updatable.map((col) => `${col.name} = excluded.${col.name}`).join(', ')},`,
-    '  synced_at = excluded.synced_at, deleted_at = NULL',
-    `WHERE ${updatable
-      .map((col) => `${spec.name}.${col.name} IS DISTINCT FROM excluded.${col.name}`)
-      .join(' OR ')} OR ${spec.name}.deleted_at IS NOT NULL`,
-    'RETURNING source, account',
-  ].join('\n');
+    [
+      `UPDATE ${spec.name} SET`,
+      `  ${updatable.map((col) => `${col.name} = ${read(col)}`).join(', ')},`,
+      `  synced_at = ${syncedAt}::TIMESTAMPTZ, deleted_at = NULL`,
+      `FROM (${incoming}) AS incoming`,
+      `WHERE ${sameKey(spec.name, 'incoming')} AND (${changed(read)})`,
+      'RETURNING source, account',
+    ].join('\n'),
+    [
+      insertSql(spec, dialect, incoming, syncedAt),
+      `WHERE NOT EXISTS (SELECT 1 FROM ${spec.name} AS stored WHERE ${sameKey('stored', 'incoming')})`,
+      'RETURNING source, account',
+    ].join('\n'),
+  ];
+}
+
+/** Whether `table` has its key index (see {@link SqlDialect.indexesMessages}). */
+export function hasKeyIndex(table: TableColumns['name'], dialect: SqlDialect): boolean {
+  return table === 'conversations' || dialect.indexesMessages;
+}
+
+/** SQL true when a row of `table` has the key of the incoming row `incoming` (`c0`, `c1`, `c2`). */
+function sameKey(table: string, incoming: string): string {
+  return `${table}.source = ${incoming}.c0 AND ${table}.account = ${incoming}.c1 AND ${table}.id = ${incoming}.c2`;
+}
+
+/** The value of `col`, at `index` in its table, from the text column `c<index>` of a row read. */
+function valueSql<T>(col: Column<T>, index: number, dialect: SqlDialect): string {
+  return col.type === 'text' ? `c${index}` : `c${index}::${sqlType(col.type, dialect)}`;
+}
+
+/**
+ * A query counting (as `stored`) the rows of `table` whose keys are among those `incoming`
+ * selects (`c0`, `c1`, `c2`, as for {@link upsertSql}).
+ */
+export function storedKeysSql(table: TableColumns['name'], incoming: string): string {
+  return `SELECT count(*) AS stored FROM ${table}
+    WHERE EXISTS (SELECT 1 FROM (${incoming}) AS incoming WHERE ${sameKey(table, 'incoming')})`;
 }
 
 /**
@@ -185,9 +253,7 @@ export function insertSql<T>(
   syncedAt: string,
 ): string {
   const names = spec.columns.map((col) => col.name);
-  const values = spec.columns.map((col, index) =>
-    col.type === 'text' ? `c${index}` : `c${index}::${sqlType(col.type, dialect)}`,
-  );
+  const values = spec.columns.map((col, index) => valueSql(col, index, dialect));
   return [
     `INSERT INTO ${spec.name} (${names.join(', ')}, synced_at, deleted_at)`,
     `SELECT ${values.join(', ')}, ${syncedAt}::TIMESTAMPTZ, NULL FROM (${incoming}) AS incoming`,
@@ -201,7 +267,7 @@ export function insertSql<T>(
 export function stampSql<T>(spec: TableSpec<T>, incoming: string, syncedAt: string): string {
   const table = spec.name;
   return `UPDATE ${table} SET synced_at = ${syncedAt}::TIMESTAMPTZ FROM (${incoming}) AS incoming
-    WHERE ${table}.source = incoming.c0 AND ${table}.account = incoming.c1 AND ${table}.id = incoming.c2`;
+    WHERE ${sameKey(table, 'incoming')}`;
 }
 
 /** The fields of a table's records, in its column order, as {@link SqlDialect.jsonRows} reads them. */

@@ -8,6 +8,7 @@ function dialect(jsonLayout: SqlDialect['jsonLayout'], nestedAsText = false): Sq
     noNul: false,
     jsonLayout,
     nestedAsText,
+    indexesMessages: true,
     inList: () => '',
     jsonRows: () => '',
   };

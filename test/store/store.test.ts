@@ -12,9 +12,11 @@ import {
   type Message,
   MessageSchema,
 } from '../../src/model/canonical-schemas.js';
-import { ROWS_PER_CHECKPOINT } from '../../src/store/duckdb/duckdb-store.js';
+import { DUCKDB_DIALECT, ROWS_PER_CHECKPOINT } from '../../src/store/duckdb/duckdb-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { POSTGRES_DIALECT } from '../../src/store/postgres/postgres-store.js';
 import type { Store, StoreBatch, StoreSync } from '../../src/store/store.js';
+import { migrations } from '../../src/store/store-schema.js';
 import { caught } from '../helpers/caught.js';
 import {
   freshStoreUrl,
@@ -315,6 +317,10 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
       ['m-2', 'c-2'],
       ['m-3', 'c-2'],
     ]);
+    // One row per key: no index refuses the second m-2 in DuckDB, the store's own check does.
+    expect(await queryStore(url, 'SELECT count(*)::INTEGER AS n FROM messages')).toEqual([
+      { n: 3 },
+    ]);
     expect(
       await queryStore(url, 'SELECT conversation_id, overlap FROM chat_history_sync_checkpoints'),
     ).toEqual([{ conversation_id: 'c-2', overlap: '["m-3","m-2"]' }]);
@@ -376,22 +382,54 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
     const url = await freshStoreUrl(kind);
     const store = await open(url);
     const sync = await store.beginSync();
-    await sync.write(batch({ messages: [message('m-1')] }));
+    await sync.write(batch({ messages: [message('m-1'), message('m-2')] }));
     await sync.end();
     await store.close();
-    await queryStore(url, 'DROP INDEX messages_by_conversation');
+    // The store as version 1 wrote it: messages keyed, without the index of version 2.
+    const dialect = kind === 'postgres' ? POSTGRES_DIALECT : DUCKDB_DIALECT;
+    const keyed = migrations(dialect)[0]?.find((sql) => sql.startsWith('CREATE TABLE messages'));
+    await queryStore(
+      url,
+      kind === 'postgres'
+        ? 'DROP INDEX messages_by_conversation'
+        : `${keyed?.replace('CREATE TABLE messages', 'CREATE TABLE messages_v1')};
+           INSERT INTO messages_v1 SELECT * FROM messages; DROP TABLE messages;
+           ALTER TABLE messages_v1 RENAME TO messages`,
+    );
     await queryStore(url, 'UPDATE chat_history_store SET version = 1');
 
     await (await open(url)).close();
     expect(await queryStore(url, 'SELECT version FROM chat_history_store')).toEqual([
-      { version: 2 },
+      { version: 3 },
     ]);
-    expect((await readStore(url)).messages.size).toBe(1);
-    const index =
+    expect([...(await readStore(url)).messages.keys()].sort()).toEqual([
+      'okchat bot-1 m-1',
+      'okchat bot-1 m-2',
+    ]);
+    const indexes =
       kind === 'postgres'
-        ? "SELECT indexname AS name FROM pg_indexes WHERE indexname = 'messages_by_conversation'"
-        : "SELECT index_name AS name FROM duckdb_indexes() WHERE index_name = 'messages_by_conversation'";
-    expect(await queryStore(url, index)).toHaveLength(1);
+        ? "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'messages' ORDER BY 1"
+        : "SELECT constraint_type AS name FROM duckdb_constraints() WHERE table_name = 'messages' AND constraint_type <> 'NOT NULL' UNION ALL SELECT index_name FROM duckdb_indexes() WHERE table_name = 'messages'";
+    // PostgreSQL keeps its indexes on disk; DuckDB would hold them in memory whole.
+    expect((await queryStore(url, indexes)).map((row) => row.name)).toEqual(
+      kind === 'postgres' ? ['messages_by_conversation', 'messages_pkey'] : [],
+    );
+    // The migrated table takes the sync's writes: one row per key, changes counted.
+    const again = await open(url);
+    const next = await again.beginSync();
+    const written = await next.write(
+      batch({ messages: [message('m-1', { text: 'edited' }), message('m-2'), message('m-3')] }),
+    );
+    expect(written.get('okchat\nbot-1')?.messages).toEqual({ upserted: 2, deleted: 0 });
+    await next.end();
+    await again.close();
+    const stored = await readStore(url);
+    expect([...stored.messages.keys()].sort()).toEqual([
+      'okchat bot-1 m-1',
+      'okchat bot-1 m-2',
+      'okchat bot-1 m-3',
+    ]);
+    expect(stored.messages.get('okchat bot-1 m-1')?.record.text).toBe('edited');
 
     await queryStore(url, 'UPDATE chat_history_store SET version = 99');
     const error = await caught(openStore(url));

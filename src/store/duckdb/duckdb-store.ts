@@ -12,10 +12,18 @@ import { openSqlStore, type SqlConnection, type SqlEngine, type SqlParam } from 
 import { jsonColumnText, storableJson, storableText } from '../storable-text.js';
 import type { Store } from '../store.js';
 import { driverMissing, storeFailed, storeLocked } from '../store-errors.js';
-import type { SqlDialect, TableSpec } from '../store-schema.js';
+import {
+  hasKeyIndex,
+  jsonRowsOf,
+  type SqlDialect,
+  storedKeysSql,
+  type TableSpec,
+} from '../store-schema.js';
 
-const DUCKDB_DIALECT: SqlDialect = {
+export const DUCKDB_DIALECT: SqlDialect = {
   json: 'JSON',
+  // Without a key index, the sync's memory does not grow with the messages stored.
+  indexesMessages: false,
   noNul: false,
   // Lists are bound as JSON text (see the connection): far cheaper than a DuckDB list value.
   inList: (column, param) =>
@@ -48,6 +56,13 @@ const SETTINGS = { threads: '1', checkpoint_threshold: '256MB' };
  * it holds in memory stay bounded (a checkpoint every 64 MB of log wrote most rows twice).
  */
 export const ROWS_PER_CHECKPOINT = 122_880;
+
+/**
+ * Memory a checkpoint may use beyond the indexes (which DuckDB keeps in memory whole), in MiB.
+ * At DuckDB's usual limit, what a checkpoint compresses and writes stays cached, and the process
+ * grows by hundreds of megabytes over a long sync; within this, it stays at the same size.
+ */
+export const CHECKPOINT_MEMORY_MIB = 64;
 
 // Files this process has open: DuckDB's own lock keeps other processes out, not this one.
 const OPEN_FILES = new Set<string>();
@@ -93,7 +108,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
         sinceCheckpoint += messages;
         if (sinceCheckpoint < ROWS_PER_CHECKPOINT) return;
         try {
-          await engine.connection.query('CHECKPOINT');
+          await checkpoint(connection);
           // What went past the row group is in the next one.
           sinceCheckpoint %= ROWS_PER_CHECKPOINT;
         } catch {
@@ -154,8 +169,38 @@ function duckDbConnection(
 ): SqlConnection {
   const prepared = new Map<string, DuckDBPreparedStatement>();
   const layouts = new Map<string, readonly ColumnWriter[]>();
+  const query = async (sql: string, params: readonly SqlParam[] = []) => {
+    try {
+      let statement = prepared.get(sql);
+      if (statement === undefined) {
+        statement = await connection.prepare(sql);
+        prepared.set(sql, statement);
+      }
+      statement.clearBindings();
+      params.forEach((param, index) => {
+        const at = index + 1;
+        if (param === null) statement.bindNull(at);
+        else if (typeof param === 'string') statement.bindVarchar(at, param);
+        else statement.bindVarchar(at, storableJson(param, DUCKDB_DIALECT) ?? '[]');
+      });
+      const result = await statement.runAndReadAll();
+      return await result.getRowObjectsJS();
+    } catch (error) {
+      throw storeFailed(`${path}: a statement failed`, error);
+    }
+  };
   return {
+    query,
     async append(spec, records, syncedAt) {
+      if (!hasKeyIndex(spec.name, DUCKDB_DIALECT)) {
+        // No index refuses a key stored already: one scan of the table's keys does.
+        const [found] = await query(storedKeysSql(spec.name, DUCKDB_DIALECT.jsonRows('$1', KEY)), [
+          jsonRowsOf(records, KEY, DUCKDB_DIALECT),
+        ]);
+        if (Number(found?.stored) > 0) {
+          throw storeFailed(`${path}: ${found?.stored} of the rows taken for new are stored`);
+        }
+      }
       try {
         let layout = layouts.get(spec.name);
         if (layout === undefined) {
@@ -177,37 +222,48 @@ function duckDbConnection(
         throw storeFailed(`${path}: rows could not be appended`, error);
       }
     },
-    async query(sql, params: readonly SqlParam[] = []) {
-      try {
-        let statement = prepared.get(sql);
-        if (statement === undefined) {
-          statement = await connection.prepare(sql);
-          prepared.set(sql, statement);
-        }
-        statement.clearBindings();
-        params.forEach((param, index) => {
-          const at = index + 1;
-          if (param === null) statement.bindNull(at);
-          else if (typeof param === 'string') statement.bindVarchar(at, param);
-          else statement.bindVarchar(at, storableJson(param, DUCKDB_DIALECT) ?? '[]');
-        });
-        const result = await statement.runAndReadAll();
-        return await result.getRowObjectsJS();
-      } catch (error) {
-        throw storeFailed(`${path}: a statement failed`, error);
-      }
-    },
     async close() {
       prepared.clear();
       if (closeInstance !== undefined) {
         // The last checkpoint runs off the JavaScript thread: closing the instance would run it
         // on this one, holding up everything else the process does for as long as it takes.
-        await connection.run('CHECKPOINT').catch(() => undefined);
+        await checkpoint(connection).catch(() => undefined);
       }
       connection.closeSync();
       closeInstance?.();
     },
   };
+}
+
+/** The key fields of a record, as {@link storedKeysSql} reads them. */
+const KEY = ['source', 'account', 'id'].map((name) => ({ name, json: false }));
+
+/**
+ * Moves the log into the file within {@link CHECKPOINT_MEMORY_MIB} of memory beyond the indexes,
+ * which DuckDB evicts what it cached to keep to; at the usual limit when that is too little (the
+ * indexes cannot shrink, or values too large).
+ */
+async function checkpoint(connection: DuckDBConnection): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    "SELECT sum(memory_usage_bytes) FILTER (WHERE tag = 'ART_INDEX') AS indexes FROM duckdb_memory()",
+  );
+  const indexes = Number(reader.getRowObjectsJS()[0]?.indexes ?? 0) / 1024 / 1024;
+  let lowered = await connection
+    .run(`SET memory_limit = '${Math.ceil(indexes) + CHECKPOINT_MEMORY_MIB}MiB'`)
+    .then(
+      () => true,
+      () => false,
+    );
+  try {
+    await connection.run('CHECKPOINT');
+  } catch (error) {
+    if (!lowered) throw error;
+    await connection.run('RESET memory_limit');
+    lowered = false;
+    await connection.run('CHECKPOINT');
+  } finally {
+    if (lowered) await connection.run('RESET memory_limit');
+  }
 }
 
 /** Appends one column of a record's row. */

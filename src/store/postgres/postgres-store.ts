@@ -7,8 +7,9 @@ import type { Store } from '../store.js';
 import { driverMissing, storeFailed } from '../store-errors.js';
 import type { SqlDialect } from '../store-schema.js';
 
-const POSTGRES_DIALECT: SqlDialect = {
+export const POSTGRES_DIALECT: SqlDialect = {
   json: 'JSONB',
+  indexesMessages: true,
   noNul: true,
   inList: (column, param) => `${column} = ANY(${param}::text[])`,
   // One JSON parameter the server takes apart: far cheaper to send than a list per column.
