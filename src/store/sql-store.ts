@@ -44,8 +44,8 @@ export interface SqlConnection {
   query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
   /**
    * Inserts records straight into a table, in the connection's open transaction, failing when a
-   * key is there already: faster than any statement where the driver can (DuckDB's appender).
-   * Without it, records are inserted by a statement.
+   * key is there already or repeated among them: faster than any statement where the driver can
+   * (DuckDB's appender). Without it, records are inserted by a statement.
    */
   append?<T extends object>(
     table: TableSpec<T>,
@@ -72,7 +72,8 @@ export interface SqlEngine {
   unlock(): Promise<void>;
   /**
    * Hears that a batch inserting or changing `messages` messages was committed, before the next
-   * statement: where the engine chooses when to move its log into the file (DuckDB).
+   * statement (no read runs meanwhile): where the engine chooses when to move its log into the
+   * file (DuckDB). A rejection fails the write; what it committed stays.
    */
   committed?(messages: number): Promise<void>;
   /** Serializes schema changes across processes, inside the migration's transaction. */
@@ -327,7 +328,10 @@ class SqlStoreSync implements StoreSync {
           }
         }
         result ??= await transaction(connection, () => this.#write(batch, false));
-        await this.#engine.committed?.(totalOf(result).messages.upserted);
+        const messages = totalOf(result).messages.upserted;
+        // No read runs meanwhile: the engine may bound its memory tightly (DuckDB's checkpoint).
+        if (this.#reads.turns === this.#turns) await this.#engine.committed?.(messages);
+        else await this.#reads.turns.run(async () => this.#engine.committed?.(messages));
         return result;
       });
     } catch (error) {

@@ -135,6 +135,7 @@ export function migrations(dialect: SqlDialect): readonly (readonly string[])[] 
       '  synced_at TIMESTAMPTZ NOT NULL',
       `  deleted_at TIMESTAMPTZ${keyed ? ',\n  PRIMARY KEY (source, account, id)' : ''}`,
     ].join(',\n')}\n)`;
+  const names = [...MESSAGES.columns.map((col) => col.name), 'synced_at', 'deleted_at'].join(', ');
   return [
     // 1: the records, and the sync's own state.
     [
@@ -158,7 +159,7 @@ export function migrations(dialect: SqlDialect): readonly (readonly string[])[] 
       : [
           'DROP INDEX messages_by_conversation',
           table(MESSAGES, 'chat_history_messages_unindexed', false),
-          'INSERT INTO chat_history_messages_unindexed SELECT * FROM messages',
+          `INSERT INTO chat_history_messages_unindexed (${names}) SELECT ${names} FROM messages`,
           'DROP TABLE messages',
           'ALTER TABLE chat_history_messages_unindexed RENAME TO messages',
         ],
@@ -201,17 +202,20 @@ export function upsertSql<T>(
     ];
   }
   const read = (col: Column<T>) => valueSql(col, spec.columns.indexOf(col), dialect);
+  // One row per key even if two records of the batch store the same key (ids that differ only
+  // in characters an engine cannot store): nothing else refuses the second.
+  const distinct = `SELECT DISTINCT ON (c0, c1, c2) * FROM (${incoming}) AS rows`;
   return [
     [
       `UPDATE ${spec.name} SET`,
       `  ${updatable.map((col) => `${col.name} = ${read(col)}`).join(', ')},`,
       `  synced_at = ${syncedAt}::TIMESTAMPTZ, deleted_at = NULL`,
-      `FROM (${incoming}) AS incoming`,
+      `FROM (${distinct}) AS incoming`,
       `WHERE ${sameKey(spec.name, 'incoming')} AND (${changed(read)})`,
       'RETURNING source, account',
     ].join('\n'),
     [
-      insertSql(spec, dialect, incoming, syncedAt),
+      insertSql(spec, dialect, distinct, syncedAt),
       `WHERE NOT EXISTS (SELECT 1 FROM ${spec.name} AS stored WHERE ${sameKey('stored', 'incoming')})`,
       'RETURNING source, account',
     ].join('\n'),
@@ -234,17 +238,18 @@ function valueSql<T>(col: Column<T>, index: number, dialect: SqlDialect): string
 }
 
 /**
- * A query counting (as `stored`) the rows of `table` whose keys are among those `incoming`
- * selects (`c0`, `c1`, `c2`, as for {@link upsertSql}).
+ * A query counting (as `taken`) the rows of `table` whose keys are among those `incoming`
+ * selects (`c0`, `c1`, `c2`, as for {@link upsertSql}), and the rows `incoming` repeats a key of.
  */
-export function storedKeysSql(table: TableColumns['name'], incoming: string): string {
-  return `SELECT count(*) AS stored FROM ${table}
-    WHERE EXISTS (SELECT 1 FROM (${incoming}) AS incoming WHERE ${sameKey(table, 'incoming')})`;
+export function takenKeysSql(table: TableColumns['name'], incoming: string): string {
+  return `SELECT (SELECT count(*) FROM ${table}
+      WHERE EXISTS (SELECT 1 FROM (${incoming}) AS incoming WHERE ${sameKey(table, 'incoming')}))
+    + (SELECT count(*) - count(DISTINCT (c0, c1, c2)) FROM (${incoming}) AS incoming) AS taken`;
 }
 
 /**
  * An insert of the rows `incoming` selects (as for {@link upsertSql}), which fails when one of
- * their keys is there already.
+ * their keys is there already where the table has its key index.
  */
 export function insertSql<T>(
   spec: TableSpec<T>,

@@ -519,6 +519,12 @@ describe('openStore', () => {
       expect(walBytes()).toBeGreaterThan(logged);
       logged = walBytes();
     }
+    // A text longer than the checkpoint's usual memory: the checkpoint makes room for it (one
+    // that ran out of memory would leave the store taking no more statements).
+    const long = message('m-long', { text: 'x'.repeat(70 * 1024 * 1024) });
+    await sync.write(batch({ messages: [long], newMessages: 1 }));
+    written += 1;
+    logged = walBytes();
     await writeBatch(sync);
     expect(walBytes()).toBeLessThan(logged / 10);
     await sync.end();
@@ -531,6 +537,31 @@ describe('openStore', () => {
         deletedConversations: 0,
         deletedMessages: 0,
       },
+    ]);
+  });
+
+  it('keeps one row per key in DuckDB, whose messages have no key index, when a batch repeats a key', async () => {
+    const path = await freshStoreUrl('duckdb');
+    const store = await open(path);
+    const sync = await store.beginSync();
+    // Two ids DuckDB stores alike (a lone surrogate becomes U+FFFD), both taken for new.
+    const result = await sync.write(
+      batch({
+        messages: [message('m-\uD800'), message('m-\uD801', { text: 'second' }), message('m-2')],
+        newMessages: 3,
+      }),
+    );
+    expect(result.get('okchat\nbot-1')?.messages).toEqual({ upserted: 2, deleted: 0 });
+    await sync.end();
+    await store.close();
+    expect(
+      await queryStore(
+        path,
+        'SELECT id, count(*)::INTEGER AS n FROM messages GROUP BY id ORDER BY id',
+      ),
+    ).toEqual([
+      { id: 'm-2', n: 1 },
+      { id: 'm-\uFFFD', n: 1 },
     ]);
   });
 

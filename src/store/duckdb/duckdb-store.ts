@@ -16,8 +16,8 @@ import {
   hasKeyIndex,
   jsonRowsOf,
   type SqlDialect,
-  storedKeysSql,
   type TableSpec,
+  takenKeysSql,
 } from '../store-schema.js';
 
 export const DUCKDB_DIALECT: SqlDialect = {
@@ -89,15 +89,17 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     const reads = await instance.connect();
     // Messages in the table's last row group, counted from the table at the first commit.
     let sinceCheckpoint: number | undefined;
+    // The longest text written since the last checkpoint (see `checkpoint`).
+    const written = { longest: 0 };
     const engine: SqlEngine = {
       kind: 'duckdb',
       location: path,
       dialect: DUCKDB_DIALECT,
-      connection: duckDbConnection(connection, path, () => {
+      connection: duckDbConnection(connection, path, written, () => {
         reads.closeSync();
         instance.closeSync();
       }),
-      reads: duckDbConnection(reads, path),
+      reads: duckDbConnection(reads, path, written),
       async committed(messages) {
         if (sinceCheckpoint === undefined) {
           // Rows are never deleted (a deleted message is marked), so the count is the rows the
@@ -108,13 +110,15 @@ export async function openDuckDbStore(path: string): Promise<Store> {
         sinceCheckpoint += messages;
         if (sinceCheckpoint < ROWS_PER_CHECKPOINT) return;
         try {
-          await checkpoint(connection);
-          // What went past the row group is in the next one.
-          sinceCheckpoint %= ROWS_PER_CHECKPOINT;
-        } catch {
-          // The data is committed and logged: the checkpoint is tried again after the next batch
-          // (and DuckDB's own, at a size of log, remains).
+          await checkpoint(connection, written.longest);
+        } catch (error) {
+          // The data is committed and logged (the next open replays the log), but DuckDB takes
+          // no more statements after a failed checkpoint.
+          throw storeFailed(`${path}: a checkpoint failed`, error);
         }
+        written.longest = 0;
+        // What went past the row group is in the next one.
+        sinceCheckpoint %= ROWS_PER_CHECKPOINT;
       },
       // The file's lock is held from open to close.
       lock: async () => true,
@@ -165,6 +169,7 @@ async function loadDriver(): Promise<DuckDbDriver> {
 function duckDbConnection(
   connection: DuckDBConnection,
   path: string,
+  written: { longest: number },
   closeInstance?: () => void,
 ): SqlConnection {
   const prepared = new Map<string, DuckDBPreparedStatement>();
@@ -180,8 +185,11 @@ function duckDbConnection(
       params.forEach((param, index) => {
         const at = index + 1;
         if (param === null) statement.bindNull(at);
-        else if (typeof param === 'string') statement.bindVarchar(at, param);
-        else statement.bindVarchar(at, storableJson(param, DUCKDB_DIALECT) ?? '[]');
+        else if (typeof param === 'string') {
+          // A parameter is as long as any value taken out of it.
+          written.longest = Math.max(written.longest, param.length);
+          statement.bindVarchar(at, param);
+        } else statement.bindVarchar(at, storableJson(param, DUCKDB_DIALECT) ?? '[]');
       });
       const result = await statement.runAndReadAll();
       return await result.getRowObjectsJS();
@@ -194,11 +202,11 @@ function duckDbConnection(
     async append(spec, records, syncedAt) {
       if (!hasKeyIndex(spec.name, DUCKDB_DIALECT)) {
         // No index refuses a key stored already: one scan of the table's keys does.
-        const [found] = await query(storedKeysSql(spec.name, DUCKDB_DIALECT.jsonRows('$1', KEY)), [
+        const [found] = await query(takenKeysSql(spec.name, DUCKDB_DIALECT.jsonRows('$1', KEY)), [
           jsonRowsOf(records, KEY, DUCKDB_DIALECT),
         ]);
-        if (Number(found?.stored) > 0) {
-          throw storeFailed(`${path}: ${found?.stored} of the rows taken for new are stored`);
+        if (Number(found?.taken) > 0) {
+          throw storeFailed(`${path}: ${found?.taken} of the rows taken for new have a key taken`);
         }
       }
       try {
@@ -210,7 +218,7 @@ function duckDbConnection(
         const appender = await connection.createAppender(spec.name);
         try {
           for (const record of records) {
-            for (const write of layout) write(appender, record, syncedAt);
+            for (const write of layout) write(appender, record, syncedAt, written);
             appender.endRow();
           }
           appender.flushSync();
@@ -226,8 +234,9 @@ function duckDbConnection(
       prepared.clear();
       if (closeInstance !== undefined) {
         // The last checkpoint runs off the JavaScript thread: closing the instance would run it
-        // on this one, holding up everything else the process does for as long as it takes.
-        await checkpoint(connection).catch(() => undefined);
+        // on this one, holding up everything else the process does for as long as it takes. It
+        // holds less than a row group: DuckDB's usual limit does.
+        await connection.run('CHECKPOINT').catch(() => undefined);
       }
       connection.closeSync();
       closeInstance?.();
@@ -235,39 +244,41 @@ function duckDbConnection(
   };
 }
 
-/** The key fields of a record, as {@link storedKeysSql} reads them. */
+/** The key fields of a record, as {@link takenKeysSql} reads them. */
 const KEY = ['source', 'account', 'id'].map((name) => ({ name, json: false }));
 
 /**
- * Moves the log into the file within {@link CHECKPOINT_MEMORY_MIB} of memory beyond the indexes,
- * which DuckDB evicts what it cached to keep to; at the usual limit when that is too little (the
- * indexes cannot shrink, or values too large).
+ * Moves the log into the file within {@link CHECKPOINT_MEMORY_MIB} of memory beyond the indexes
+ * (DuckDB evicts what it cached to keep to it), more when a long text was written since the last
+ * checkpoint (`longest` characters): a checkpoint that runs out of memory leaves the instance
+ * unusable. At DuckDB's usual limit when the limit cannot be lowered, then back to it.
  */
-async function checkpoint(connection: DuckDBConnection): Promise<void> {
+async function checkpoint(connection: DuckDBConnection, longest: number): Promise<void> {
   const reader = await connection.runAndReadAll(
     "SELECT sum(memory_usage_bytes) FILTER (WHERE tag = 'ART_INDEX') AS indexes FROM duckdb_memory()",
   );
-  const indexes = Number(reader.getRowObjectsJS()[0]?.indexes ?? 0) / 1024 / 1024;
-  let lowered = await connection
-    .run(`SET memory_limit = '${Math.ceil(indexes) + CHECKPOINT_MEMORY_MIB}MiB'`)
-    .then(
-      () => true,
-      () => false,
-    );
+  const indexes = Number(reader.getRowObjectsJS()[0]?.indexes ?? 0);
+  // Up to 3 bytes of UTF-8 a character, and room for a copy.
+  const limit = Math.ceil((indexes + 6 * longest) / 1024 / 1024) + CHECKPOINT_MEMORY_MIB;
+  const lowered = await connection.run(`SET memory_limit = '${limit}MiB'`).then(
+    () => true,
+    () => false,
+  );
   try {
     await connection.run('CHECKPOINT');
-  } catch (error) {
-    if (!lowered) throw error;
-    await connection.run('RESET memory_limit');
-    lowered = false;
-    await connection.run('CHECKPOINT');
   } finally {
+    // `SETTINGS` leaves the limit at DuckDB's default, which `RESET` gives back.
     if (lowered) await connection.run('RESET memory_limit');
   }
 }
 
-/** Appends one column of a record's row. */
-type ColumnWriter = (appender: DuckDBAppender, record: object, syncedAt: string) => void;
+/** Appends one column of a record's row, keeping the longest text written. */
+type ColumnWriter = (
+  appender: DuckDBAppender,
+  record: object,
+  syncedAt: string,
+  written: { longest: number },
+) => void;
 
 /**
  * How each column of `spec`'s table, in the order the file has them, is appended: the value of
@@ -293,11 +304,14 @@ async function tableLayout<T extends object>(
     const fieldOf = (record: object): unknown => (record as Record<string, unknown>)[field];
     switch (column.type) {
       case 'json':
-        return (appender, record) => {
+        return (appender, record, _syncedAt, written) => {
           // The same text as the statements store (see `nestedAsText`).
           const json = jsonColumnText(fieldOf(record), DUCKDB_DIALECT);
           if (json === null) appender.appendNull();
-          else appender.appendVarchar(json);
+          else {
+            if (json.length > written.longest) written.longest = json.length;
+            appender.appendVarchar(json);
+          }
         };
       case 'boolean':
         return (appender, record) => {
@@ -306,10 +320,14 @@ async function tableLayout<T extends object>(
           else appender.appendBoolean(value === true);
         };
       default:
-        return (appender, record) => {
+        return (appender, record, _syncedAt, written) => {
           const value = fieldOf(record);
           if (value === null || value === undefined) appender.appendNull();
-          else appender.appendVarchar(storableText(String(value), DUCKDB_DIALECT));
+          else {
+            const text = storableText(String(value), DUCKDB_DIALECT);
+            if (text.length > written.longest) written.longest = text.length;
+            appender.appendVarchar(text);
+          }
         };
     }
   });
