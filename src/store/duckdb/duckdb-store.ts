@@ -186,7 +186,7 @@ function duckDbConnection(
         const at = index + 1;
         if (param === null) statement.bindNull(at);
         else if (typeof param === 'string') {
-          // A parameter is as long as any value taken out of it.
+          // No value taken out of a parameter is longer than the parameter.
           written.longest = Math.max(written.longest, param.length);
           statement.bindVarchar(at, param);
         } else statement.bindVarchar(at, storableJson(param, DUCKDB_DIALECT) ?? '[]');
