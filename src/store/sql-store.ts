@@ -20,6 +20,7 @@ import {
 import { storeFailed, storeLocked } from './store-errors.js';
 import {
   CONVERSATIONS,
+  hasKeyIndex,
   insertSql,
   type JsonField,
   jsonFieldsOf,
@@ -30,8 +31,16 @@ import {
   type SqlDialect,
   stampSql,
   type TableSpec,
+  takenKeysSql,
   upsertSql,
 } from './store-schema.js';
+import { type RowKey, WrittenKeys } from './written-keys.js';
+
+/** The key fields of a record, as {@link takenKeysSql} reads them. */
+const KEY_FIELDS: readonly JsonField[] = ['source', 'account', 'id'].map((name) => ({
+  name,
+  json: false,
+}));
 
 /** A parameter: a text, `NULL`, or a list of texts. */
 export type SqlParam = string | null | readonly (string | null)[];
@@ -43,9 +52,10 @@ export type SqlRow = Record<string, unknown>;
 export interface SqlConnection {
   query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
   /**
-   * Inserts records straight into a table, in the connection's open transaction, failing when a
-   * key is there already or repeated among them: faster than any statement where the driver can
-   * (DuckDB's appender). Without it, records are inserted by a statement.
+   * Inserts records straight into a table, in the connection's open transaction (failing, as the
+   * statement would, when the table's key index finds a key there already): faster than any
+   * statement where the driver can (DuckDB's appender). Without it, records are inserted by a
+   * statement.
    */
   append?<T extends object>(
     table: TableSpec<T>,
@@ -253,6 +263,8 @@ class SqlStoreSync implements StoreSync {
   readonly #turns: Turns;
   readonly #reads: { connection: SqlConnection; turns: Turns };
   readonly #end: () => Promise<void>;
+  // The message keys this sync writes, where no key index keeps them unique (DuckDB).
+  readonly #written: WrittenKeys;
   #ended: Promise<void> | undefined;
 
   constructor(
@@ -267,6 +279,9 @@ class SqlStoreSync implements StoreSync {
     this.#reads = reads;
     this.syncedAt = syncedAt;
     this.#end = end;
+    this.#written = new WrittenKeys(MESSAGES.name, engine.dialect, (sql, params) =>
+      engine.connection.query(sql, params),
+    );
   }
 
   async readSource(key: SourceKey): Promise<SourceState | null> {
@@ -472,9 +487,21 @@ class SqlStoreSync implements StoreSync {
     return counts;
   }
 
-  /** Inserts records the store does not hold: the statement fails when one is there. */
-  async #insert<T extends object>(spec: TableSpec<T>, records: readonly T[]): Promise<void> {
+  /**
+   * Inserts records the store does not hold, failing when one is there: the table's key index
+   * finds it, or, without one, a scan of the table's keys (when the keys this sync wrote do not
+   * tell that none can be).
+   */
+  async #insert<T extends RowKey>(spec: TableSpec<T>, records: readonly T[]): Promise<void> {
     const { dialect, connection } = this.#engine;
+    if (!hasKeyIndex(spec.name, dialect) && (await this.#written.mayBeTaken(records))) {
+      const [found] = await connection.query(
+        takenKeysSql(spec.name, dialect.jsonRows('$1', KEY_FIELDS)),
+        [jsonRowsOf(records, KEY_FIELDS, dialect)],
+      );
+      const taken = Number(found?.taken);
+      if (taken > 0) throw storeFailed(`${taken} of the rows taken for new have a key taken`);
+    }
     if (connection.append !== undefined) {
       await connection.append(spec, records, this.syncedAt);
       return;
@@ -509,6 +536,8 @@ class SqlStoreSync implements StoreSync {
         }
       }
     }
+    // Every key is stored now, changed, unchanged or inserted.
+    if (!hasKeyIndex(spec.name, dialect)) this.#written.wrote(records);
   }
 
   end(): Promise<void> {

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { ChatHistoryError } from '../../src/errors/chat-history-error.js';
@@ -147,7 +147,42 @@ async function statementsOf<T>(
     for (const spy of spies) spy.mockRestore();
   }
 }
+// The text of each statement prepared while `keyScansOf` watched (a connection reuses them).
+const statementTexts = new WeakMap<DuckDBPreparedStatement, string>();
+
+/**
+ * How many times `work` has DuckDB scan `messages` for keys taken (see `takenKeysSql`): every
+ * write of the store under watch goes through `keyScansOf`.
+ */
+async function keyScansOf(work: () => Promise<unknown>): Promise<number> {
+  const texts = statementTexts;
+  let scans = 0;
+  const spies = [
+    vi.spyOn(DuckDBConnection.prototype, 'prepare').mockImplementation(async function (
+      this: DuckDBConnection,
+      sql: string,
+    ) {
+      const statement = await duckdbPrepare.call(this, sql);
+      texts.set(statement, sql);
+      return statement;
+    }),
+    vi.spyOn(DuckDBPreparedStatement.prototype, 'runAndReadAll').mockImplementation(async function (
+      this: DuckDBPreparedStatement,
+    ) {
+      if (texts.get(this)?.includes('count(DISTINCT (c0, c1, c2))')) scans += 1;
+      return duckdbRunAndReadAll.call(this);
+    }),
+  ];
+  try {
+    await work();
+    return scans;
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+}
+
 const duckdbPrepare = DuckDBConnection.prototype.prepare;
+const duckdbRunAndReadAll = DuckDBPreparedStatement.prototype.runAndReadAll;
 const duckdbCreateAppender = DuckDBConnection.prototype.createAppender;
 const pgQuery = pg.Client.prototype.query;
 
@@ -562,6 +597,53 @@ describe('openStore', () => {
     ).toEqual([
       { id: 'm-2', n: 1 },
       { id: 'm-\uFFFD', n: 1 },
+    ]);
+  });
+
+  it('scans DuckDB messages for taken keys only when the keys the sync wrote cannot rule it out', async () => {
+    const path = await freshStoreUrl('duckdb');
+    const store = await open(path);
+    const sync = await store.beginSync();
+    const write = (parts: Partial<StoreBatch>) => keyScansOf(() => sync.write(batch(parts)));
+    // The store held no message of okchat/bot-1: new rows need no scan while their keys are new.
+    expect(await write({ messages: [message('m-1'), message('m-2')], newMessages: 2 })).toBe(0);
+    expect(await write({ messages: [message('m-3')], newMessages: 1 })).toBe(0);
+    // A row compared with the store (its conversation is stored) is inserted, and remembered.
+    expect(await write({ messages: [message('m-4')] })).toBe(0);
+    // A new conversation repeating a key written before, by either way: found, one row each.
+    for (const id of ['m-2', 'm-4']) {
+      const conversationId = `c-${id}`;
+      const scans = await write({
+        conversations: [conversation(conversationId)],
+        messages: [message(id, { conversationId, text: 'moved' }), message(`${id}-new`)],
+        newConversations: 1,
+        newMessages: 2,
+      });
+      expect(scans).toBe(1);
+    }
+    await sync.end();
+    // Another sync of a store holding messages of the source: every batch of new rows is scanned.
+    const next = await store.beginSync();
+    const scans = await keyScansOf(() =>
+      next.write(batch({ messages: [message('m-5')], newMessages: 1 })),
+    );
+    expect(scans).toBe(1);
+    await next.end();
+    await store.close();
+    expect(
+      await queryStore(
+        path,
+        `SELECT id, conversation_id, text, count(*) OVER (PARTITION BY id)::INTEGER AS n
+         FROM messages ORDER BY id`,
+      ),
+    ).toEqual([
+      { id: 'm-1', conversation_id: 'c-1', text: '', n: 1 },
+      { id: 'm-2', conversation_id: 'c-m-2', text: 'moved', n: 1 },
+      { id: 'm-2-new', conversation_id: 'c-1', text: '', n: 1 },
+      { id: 'm-3', conversation_id: 'c-1', text: '', n: 1 },
+      { id: 'm-4', conversation_id: 'c-m-4', text: 'moved', n: 1 },
+      { id: 'm-4-new', conversation_id: 'c-1', text: '', n: 1 },
+      { id: 'm-5', conversation_id: 'c-1', text: '', n: 1 },
     ]);
   });
 

@@ -12,13 +12,7 @@ import { openSqlStore, type SqlConnection, type SqlEngine, type SqlParam } from 
 import { jsonColumnText, storableJson, storableText } from '../storable-text.js';
 import type { Store } from '../store.js';
 import { driverMissing, storeFailed, storeLocked } from '../store-errors.js';
-import {
-  hasKeyIndex,
-  jsonRowsOf,
-  type SqlDialect,
-  type TableSpec,
-  takenKeysSql,
-} from '../store-schema.js';
+import type { SqlDialect, TableSpec } from '../store-schema.js';
 
 export const DUCKDB_DIALECT: SqlDialect = {
   json: 'JSON',
@@ -200,15 +194,6 @@ function duckDbConnection(
   return {
     query,
     async append(spec, records, syncedAt) {
-      if (!hasKeyIndex(spec.name, DUCKDB_DIALECT)) {
-        // No index refuses a key stored already: one scan of the table's keys does.
-        const [found] = await query(takenKeysSql(spec.name, DUCKDB_DIALECT.jsonRows('$1', KEY)), [
-          jsonRowsOf(records, KEY, DUCKDB_DIALECT),
-        ]);
-        if (Number(found?.taken) > 0) {
-          throw storeFailed(`${path}: ${found?.taken} of the rows taken for new have a key taken`);
-        }
-      }
       try {
         let layout = layouts.get(spec.name);
         if (layout === undefined) {
@@ -243,9 +228,6 @@ function duckDbConnection(
     },
   };
 }
-
-/** The key fields of a record, as {@link takenKeysSql} reads them. */
-const KEY = ['source', 'account', 'id'].map((name) => ({ name, json: false }));
 
 /**
  * Moves the log into the file within {@link CHECKPOINT_MEMORY_MIB} of memory beyond the indexes
