@@ -29,13 +29,13 @@ export function createPaginated<T>(
   // run ahead of the caller (prefetch), so the errors they end in carry no frame of the caller's.
   const paginated: Paginated<T> = {
     pages() {
-      return pointingAtCaller(open(limit), callerFrames());
+      return pointingAtCaller(open(limit), callSite());
     },
     [Symbol.asyncIterator]() {
-      return items(pointingAtCaller(open(limit), callerFrames()));
+      return items(pointingAtCaller(open(limit), callSite()));
     },
     toArray() {
-      return collect(pointingAtCaller(open(limit), callerFrames()));
+      return collect(pointingAtCaller(open(limit), callSite()));
     },
     take(count) {
       if (!Number.isSafeInteger(count) || count < 0) {
@@ -48,7 +48,7 @@ export function createPaginated<T>(
       const pages = open({
         maxItems: limit.maxItems === undefined ? 1 : Math.min(limit.maxItems, 1),
       });
-      return collect(pointingAtCaller(pages, callerFrames())).then(([item]) => item);
+      return collect(pointingAtCaller(pages, callSite())).then(([item]) => item);
     },
   };
   return paginated;
@@ -69,11 +69,12 @@ async function collect<T>(pages: AsyncIterable<Page<T>>): Promise<T[]> {
 /** Passes pages through; an error they end in gets the caller's frames added to its stack. */
 async function* pointingAtCaller<T>(
   pages: AsyncIterableIterator<Page<T>>,
-  frames: string,
+  caller: CallSite,
 ): AsyncGenerator<Page<T>, void, undefined> {
   try {
     yield* pages;
   } catch (error) {
+    const frames = callerFrames(caller);
     if (frames !== '' && error instanceof Error && typeof error.stack === 'string') {
       if (!error.stack.includes(frames)) error.stack = `${error.stack}\n${frames}`;
     }
@@ -82,11 +83,21 @@ async function* pointingAtCaller<T>(
 }
 
 /**
+ * Where a listing was started: an error made there, whose stack is only read (and formatted,
+ * the costly part) when the listing fails.
+ */
+type CallSite = Error;
+
+function callSite(): CallSite {
+  return new Error();
+}
+
+/**
  * The stack frames of whoever called into this module, as `    at ...` lines: the frames of
  * this file (and of the library, when it is bundled into one file) are left out.
  */
-function callerFrames(): string {
-  const stack = new Error().stack;
+function callerFrames(caller: CallSite): string {
+  const stack = caller.stack;
   if (typeof stack !== 'string') return '';
   const frames = stack.split('\n').filter((line) => line.trimStart().startsWith('at '));
   const own = fileOf(frames[0]);
