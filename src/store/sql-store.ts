@@ -1,6 +1,6 @@
 import { ChatHistoryError } from '../errors/chat-history-error.js';
 import type { JsonObject } from '../model/json.js';
-import { storableText } from './storable-text.js';
+import { storableText, type TextRules } from './storable-text.js';
 import {
   addChanges,
   type ChangeCounts,
@@ -127,6 +127,22 @@ export async function migrate(engine: SqlEngine, target = latestVersion(engine.d
       );
     }
   });
+}
+
+/**
+ * The records, keeping of those whose keys the store holds alike (ids differing only in a
+ * character the engine cannot store, see `storable-text`) the last one: one statement cannot
+ * write a row twice.
+ */
+function lastPerStoredKey<T extends RowKey>(records: readonly T[], rules: TextRules): readonly T[] {
+  const last = new Map<string, number>();
+  records.forEach((record, index) => {
+    const key = [record.source, record.account, record.id].map((part) => storableText(part, rules));
+    last.set(JSON.stringify(key), index);
+  });
+  if (last.size === records.length) return records;
+  const kept = new Set(last.values());
+  return records.filter((_, index) => kept.has(index));
 }
 
 async function transaction<T>(connection: SqlConnection, work: () => Promise<T>): Promise<T> {
@@ -524,7 +540,7 @@ class SqlStoreSync implements StoreSync {
     const { dialect, connection } = this.#engine;
     const fields = jsonFieldsOf(spec);
     const incoming = dialect.jsonRows('$1', fields);
-    for (const json of jsonPayloads(records, fields, dialect)) {
+    for (const json of jsonPayloads(lastPerStoredKey(records, dialect), fields, dialect)) {
       const params = [json, this.syncedAt];
       // Every row seen is stamped, changed or not: a later complete listing or re-read marks
       // deleted what was not seen since it started.

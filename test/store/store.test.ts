@@ -295,6 +295,31 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
     }
   });
 
+  it('keeps the last of two ids of one batch that the store holds alike, new or compared', async () => {
+    const url = await freshStoreUrl(kind);
+    const store = await open(url);
+    const sync = await store.beginSync();
+    // Lone surrogates become U+FFFD in both engines: two ids, one stored key.
+    const pair = (conversationId: string, first: string, second: string) => [
+      message('m-\uD800', { conversationId, text: first }),
+      message('m-\uD801', { conversationId, text: second }),
+    ];
+    const fresh = await sync.write(
+      batch({ messages: [...pair('c-1', 'first', 'second'), message('m-3')], newMessages: 3 }),
+    );
+    expect(fresh.get('okchat\nbot-1')?.messages).toEqual({ upserted: 2, deleted: 0 });
+    const compared = await sync.write(batch({ messages: pair('c-2', 'third', 'fourth') }));
+    expect(compared.get('okchat\nbot-1')?.messages).toEqual({ upserted: 1, deleted: 0 });
+    await sync.end();
+    await store.close();
+    expect(
+      await queryStore(url, 'SELECT id, conversation_id, text FROM messages ORDER BY id'),
+    ).toEqual([
+      { id: 'm-3', conversation_id: 'c-1', text: '' },
+      { id: 'm-\uFFFD', conversation_id: 'c-2', text: 'fourth' },
+    ]);
+  });
+
   it('inserts rows taken for new without comparing, and writes the batch again comparing when one is there', async () => {
     const url = await freshStoreUrl(kind);
     const store = await open(url);
