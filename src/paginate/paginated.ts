@@ -97,7 +97,13 @@ function callSite(): CallSite {
  * this file (and of the library, when it is bundled into one file) are left out.
  */
 function callerFrames(caller: CallSite): string {
-  const stack = caller.stack;
+  let stack: unknown;
+  try {
+    stack = caller.stack;
+  } catch {
+    // A `prepareStackTrace` that throws: the listing's own error matters more.
+    return '';
+  }
   if (typeof stack !== 'string') return '';
   const frames = stack.split('\n').filter((line) => line.trimStart().startsWith('at '));
   const own = fileOf(frames[0]);

@@ -346,6 +346,9 @@ class SqlStoreSync implements StoreSync {
   }
 
   async write(batch: StoreBatch): Promise<StoreBatchResult> {
+    // Once ended, another sync may write the store: what this one remembers would be stale.
+    if (this.#ended !== undefined)
+      throw storeFailed(`${this.#engine.location}: the sync has ended`);
     const { connection } = this.#engine;
     try {
       return await this.#turns.run(async () => {
@@ -403,7 +406,8 @@ class SqlStoreSync implements StoreSync {
     }
 
     if (batch.checkpoints.length > 0) {
-      const rows = batch.checkpoints.map((row) => ({
+      const keyed = batch.checkpoints.map((row) => ({ ...row, id: row.conversationId }));
+      const rows = lastPerStoredKey(keyed, dialect).map((row) => ({
         source: row.source,
         account: row.account,
         conversationId: row.conversationId,

@@ -19,19 +19,19 @@ export type KeyQuery = (
  * taken for new need no scan of the table to be known new.
  *
  * Per source and account, the table is asked once whether it holds a row of theirs. When it does
- * not, every key written for them from then on is remembered in a {@link TextFilter}, and a row
- * whose key the filter has never seen cannot be stored: nothing else writes the table while the
- * sync runs (DuckDB's file lock keeps other processes out, and the store other syncs). When it
- * does, or when the filter answers "maybe", the caller scans. A key remembered for a write that
- * is then rolled back only costs that scan.
+ * not, every key written for them from then on is remembered in one {@link TextFilter} (shared by
+ * every source), and a row whose key the filter has never seen cannot be stored: nothing else
+ * writes the table while the sync runs (DuckDB's file lock keeps other processes out, and the
+ * store other syncs). When it does, or when the filter answers "maybe", the caller scans. A key
+ * remembered for a write that is then rolled back only costs that scan.
  */
 export class WrittenKeys {
   readonly #table: string;
   readonly #rules: TextRules;
   readonly #query: KeyQuery;
-  // Per source and account: the keys written since the table was found without a row of theirs,
-  // or `stored` when it had some.
-  readonly #sources = new Map<string, TextFilter | 'stored'>();
+  // Per source and account: whether the table held rows of theirs when first asked.
+  readonly #stored = new Map<string, boolean>();
+  readonly #filter = new TextFilter();
 
   constructor(table: string, rules: TextRules, query: KeyQuery) {
     this.#table = table;
@@ -45,19 +45,19 @@ export class WrittenKeys {
    */
   async mayBeTaken(keys: readonly RowKey[]): Promise<boolean> {
     let maybe = false;
-    // Rows come grouped by source: the filter of the one before serves most of them.
-    let last: { source: string; account: string; filter: TextFilter | 'stored' } | undefined;
+    // Rows come grouped by source: the answer for the one before serves most of them.
+    let last: { source: string; account: string; stored: boolean } | undefined;
     for (const key of keys) {
       if (last?.source !== key.source || last.account !== key.account) {
-        last = { source: key.source, account: key.account, filter: await this.#filterOf(key) };
+        last = { source: key.source, account: key.account, stored: await this.#storedOf(key) };
       }
-      if (last.filter === 'stored') {
+      if (last.stored) {
         maybe = true;
         continue;
       }
-      const id = storableText(key.id, this.#rules);
-      if (last.filter.mayHave(id)) maybe = true;
-      last.filter.add(id);
+      const text = this.#textOf(key);
+      if (this.#filter.mayHave(text)) maybe = true;
+      this.#filter.add(text);
     }
     return maybe;
   }
@@ -65,24 +65,23 @@ export class WrittenKeys {
   /** Remembers the keys of rows written otherwise (compared with the table, then upserted). */
   wrote(keys: readonly RowKey[]): void {
     for (const key of keys) {
-      const filter = this.#sources.get(this.#sourceOf(key));
-      if (filter instanceof TextFilter) filter.add(storableText(key.id, this.#rules));
+      if (this.#stored.get(this.#sourceOf(key)) === false) this.#filter.add(this.#textOf(key));
     }
   }
 
-  async #filterOf(key: RowKey): Promise<TextFilter | 'stored'> {
+  async #storedOf(key: RowKey): Promise<boolean> {
     const source = this.#sourceOf(key);
-    let filter = this.#sources.get(source);
-    if (filter === undefined) {
+    let stored = this.#stored.get(source);
+    if (stored === undefined) {
       const rows = await this.#query(
         `SELECT count(*) AS found FROM (SELECT 1 FROM ${this.#table}
          WHERE source = $1 AND account = $2 LIMIT 1) AS one`,
         [storableText(key.source, this.#rules), storableText(key.account, this.#rules)],
       );
-      filter = Number(rows[0]?.found) > 0 ? 'stored' : new TextFilter();
-      this.#sources.set(source, filter);
+      stored = Number(rows[0]?.found) > 0;
+      this.#stored.set(source, stored);
     }
-    return filter;
+    return stored;
   }
 
   #sourceOf(key: RowKey): string {
@@ -90,6 +89,15 @@ export class WrittenKeys {
       storableText(key.source, this.#rules),
       storableText(key.account, this.#rules),
     ]);
+  }
+
+  /**
+   * The key as the filter takes it. Two keys may give one text (a NUL in a part): that only
+   * costs a scan, as the same key always gives the same text.
+   */
+  #textOf(key: RowKey): string {
+    const { source, account, id } = key;
+    return `${storableText(source, this.#rules)}\0${storableText(account, this.#rules)}\0${storableText(id, this.#rules)}`;
   }
 }
 
@@ -108,7 +116,7 @@ const LARGEST_BLOCK = 1 << 24;
 /**
  * A Bloom filter of texts that grows as they come (a block at a time, each twice the size of the
  * one before): it answers "maybe" for every text added, and for few others. Four to eight bytes a
- * text.
+ * text, 256 KiB at least.
  */
 export class TextFilter {
   readonly #blocks: Block[] = [];

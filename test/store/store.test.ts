@@ -310,7 +310,22 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
     expect(fresh.get('okchat\nbot-1')?.messages).toEqual({ upserted: 2, deleted: 0 });
     const compared = await sync.write(batch({ messages: pair('c-2', 'third', 'fourth') }));
     expect(compared.get('okchat\nbot-1')?.messages).toEqual({ upserted: 1, deleted: 0 });
+    // Conversations and their checkpoints alike too.
+    const checkpoint = (conversationId: string, signature: string) => ({
+      source: 'okchat',
+      account: 'bot-1',
+      conversationId,
+      checkpoint: { signature, cursor: null, overlap: [], fullSince: null },
+    });
+    const conversations = await sync.write(
+      batch({
+        conversations: [conversation('c-\uD800'), conversation('c-\uD801', { state: 'closed' })],
+        checkpoints: [checkpoint('c-\uD800', 'first'), checkpoint('c-\uD801', 'second')],
+      }),
+    );
+    expect(conversations.get('okchat\nbot-1')?.conversations).toEqual({ upserted: 1, deleted: 0 });
     await sync.end();
+    await expect(sync.write(batch({ messages: [message('m-9')] }))).rejects.toThrow(/has ended/);
     await store.close();
     expect(
       await queryStore(url, 'SELECT id, conversation_id, text FROM messages ORDER BY id'),
@@ -318,6 +333,12 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
       { id: 'm-3', conversation_id: 'c-1', text: '' },
       { id: 'm-\uFFFD', conversation_id: 'c-2', text: 'fourth' },
     ]);
+    expect(await queryStore(url, 'SELECT id, state FROM conversations')).toEqual([
+      { id: 'c-\uFFFD', state: 'closed' },
+    ]);
+    expect(
+      await queryStore(url, 'SELECT conversation_id, signature FROM chat_history_sync_checkpoints'),
+    ).toEqual([{ conversation_id: 'c-\uFFFD', signature: 'second' }]);
   });
 
   it('inserts rows taken for new without comparing, and writes the batch again comparing when one is there', async () => {

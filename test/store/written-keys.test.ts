@@ -16,7 +16,7 @@ describe('TextFilter', () => {
   it('keeps every text past its first blocks, and answers "maybe" for few others', () => {
     const filter = new TextFilter();
     const added = 400_000;
-    // Four blocks (65,536, then twice as many each time): the last one partly filled.
+    // Three blocks (65,536 keys, then twice as many each time): the last one partly filled.
     for (let index = 0; index < added; index++) filter.add(`msg-${index.toString(36)}`);
     let missed = 0;
     for (let index = 0; index < added; index++) {
@@ -27,7 +27,7 @@ describe('TextFilter', () => {
     for (let index = 0; index < added; index++) {
       if (filter.mayHave(`other-${index.toString(36)}`)) maybe += 1;
     }
-    // About 2 in a million a full block: a handful at most over four blocks.
+    // About 2 in a million a full block: a handful at most over three blocks.
     expect(maybe).toBeLessThan(10);
   });
 
