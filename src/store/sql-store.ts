@@ -53,7 +53,7 @@ export interface SqlConnection {
   query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
   /**
    * Inserts records straight into a table, in the connection's open transaction (failing, as the
-   * statement would, when the table's key index finds a key there already): faster than any
+   * statement would, when the table's key index finds a key there already): faster than every
    * statement where the driver can (DuckDB's appender). Without it, records are inserted by a
    * statement.
    */
