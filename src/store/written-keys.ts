@@ -46,16 +46,17 @@ export class WrittenKeys {
   async mayBeTaken(keys: readonly RowKey[]): Promise<boolean> {
     let maybe = false;
     // Rows come grouped by source: the answer for the one before serves most of them.
-    let last: { source: string; account: string; stored: boolean } | undefined;
+    let last: { source: string; account: string; stored: boolean; prefix: string } | undefined;
     for (const key of keys) {
       if (last?.source !== key.source || last.account !== key.account) {
-        last = { source: key.source, account: key.account, stored: await this.#storedOf(key) };
+        const { source, account } = key;
+        last = { source, account, stored: await this.#storedOf(key), prefix: this.#prefixOf(key) };
       }
       if (last.stored) {
         maybe = true;
         continue;
       }
-      const text = this.#textOf(key);
+      const text = last.prefix + storableText(key.id, this.#rules);
       if (this.#filter.mayHave(text)) maybe = true;
       this.#filter.add(text);
     }
@@ -65,7 +66,9 @@ export class WrittenKeys {
   /** Remembers the keys of rows written otherwise (compared with the table, then upserted). */
   wrote(keys: readonly RowKey[]): void {
     for (const key of keys) {
-      if (this.#stored.get(this.#sourceOf(key)) === false) this.#filter.add(this.#textOf(key));
+      if (this.#stored.get(this.#sourceOf(key)) === false) {
+        this.#filter.add(this.#prefixOf(key) + storableText(key.id, this.#rules));
+      }
     }
   }
 
@@ -92,12 +95,11 @@ export class WrittenKeys {
   }
 
   /**
-   * The key as the filter takes it. Two keys may give one text (a NUL in a part): that only
-   * costs a scan, as the same key always gives the same text.
+   * The source and account of a key as the filter takes them, before its id. Two keys may give
+   * one text (a NUL in a part): that only costs a scan, as a key always gives the same text.
    */
-  #textOf(key: RowKey): string {
-    const { source, account, id } = key;
-    return `${storableText(source, this.#rules)}\0${storableText(account, this.#rules)}\0${storableText(id, this.#rules)}`;
+  #prefixOf(key: RowKey): string {
+    return `${storableText(key.source, this.#rules)}\0${storableText(key.account, this.#rules)}\0`;
   }
 }
 
