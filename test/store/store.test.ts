@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import pg from 'pg';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatHistoryError } from '../../src/errors/chat-history-error.js';
 import {
   type Conversation,
@@ -18,6 +18,7 @@ import { POSTGRES_DIALECT } from '../../src/store/postgres/postgres-store.js';
 import type { Store, StoreBatch, StoreSync } from '../../src/store/store.js';
 import { migrations } from '../../src/store/store-schema.js';
 import { caught } from '../helpers/caught.js';
+import { projectWithPackedPackage } from '../helpers/packed.js';
 import {
   freshStoreUrl,
   queryStore,
@@ -783,32 +784,59 @@ describe('openStore', () => {
     await sync.end();
   });
 
-  it('says which package to install when a driver is missing', async () => {
-    vi.resetModules();
-    vi.doMock('pg', () => {
-      throw new Error("Cannot find package 'pg'");
-    });
-    vi.doMock('@duckdb/node-api', () => {
-      throw new Error("Cannot find package '@duckdb/node-api'");
-    });
-    try {
-      const { openStore: openWithout } = await import('../../src/store/open-store.js');
-      const postgres = await caught(openWithout(inject('postgresUrl')));
-      expect(ChatHistoryError.is(postgres) && [postgres.code, postgres.message]).toEqual([
-        'driver_missing',
-        expect.stringContaining('npm install pg'),
+  it('says which package to install when a driver is missing, from the ESM and CommonJS builds', async () => {
+    // The package as npm installs it, without its optional DuckDB driver nor `pg`.
+    const project = await projectWithPackedPackage('chat-history-no-drivers-');
+    const file = join(project, 'h.duckdb');
+    const attempt = `const out = [];
+      for (const url of [${JSON.stringify(file)}, 'postgres://127.0.0.1:9/none']) {
+        try { await (await openStore(url)).close(); out.push('opened'); }
+        catch (error) { out.push([error.code, error.message]); }
+      }
+      console.log(JSON.stringify(out));`;
+    const esm = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { openStore } from 'chat-history-kit/store';\n${attempt}`,
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
+    const cjs = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const { openStore } = require('chat-history-kit/store');\n(async () => {${attempt}})();`,
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
+    for (const output of [esm, cjs]) {
+      expect(JSON.parse(output)).toEqual([
+        ['driver_missing', expect.stringContaining('npm install @duckdb/node-api')],
+        ['driver_missing', expect.stringContaining('npm install pg')],
       ]);
-      const folder = mkdtempSync(join(tmpdir(), 'chat-history-open-'));
-      const duckdb = await caught(openWithout(join(folder, 'h.duckdb')));
-      expect(ChatHistoryError.is(duckdb) && [duckdb.code, duckdb.message]).toEqual([
-        'driver_missing',
-        expect.stringContaining('npm install @duckdb/node-api'),
-      ]);
-    } finally {
-      vi.doUnmock('pg');
-      vi.doUnmock('@duckdb/node-api');
-      vi.resetModules();
     }
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('opens a DuckDB file from the CommonJS build, which finds the driver beside the package', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'chat-history-cjs-')), 'h.duckdb');
+    const output = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const { openStore } = require('./dist/store/index.cjs');
+        (async () => {
+          const store = await openStore(${JSON.stringify(file)});
+          console.log(JSON.stringify(await store.contents()));
+          await store.close();
+        })();`,
+      ],
+      { cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8' },
+    );
+    expect(JSON.parse(output)).toEqual([]);
+    expect(statSync(file).size).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import type {
   DuckDBAppender,
@@ -153,7 +154,9 @@ type DuckDbDriver = typeof import('@duckdb/node-api');
 
 async function loadDriver(): Promise<DuckDbDriver> {
   try {
-    return await import('@duckdb/node-api');
+    // The driver is CommonJS: `require` loads it as it is, where `import` first scans each of
+    // its files for what it exports (about 70 ms more).
+    return createRequire(import.meta.url)('@duckdb/node-api') as DuckDbDriver;
   } catch {
     throw driverMissing('@duckdb/node-api', 'A DuckDB store');
   }
