@@ -12,7 +12,11 @@ import {
   type Message,
   MessageSchema,
 } from '../../src/model/canonical-schemas.js';
-import { DUCKDB_DIALECT, ROWS_PER_CHECKPOINT } from '../../src/store/duckdb/duckdb-store.js';
+import {
+  DUCKDB_DIALECT,
+  ROW_GROUP_ROWS,
+  ROWS_PER_CHECKPOINT,
+} from '../../src/store/duckdb/duckdb-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { POSTGRES_DIALECT } from '../../src/store/postgres/postgres-store.js';
 import type { Store, StoreBatch, StoreSync } from '../../src/store/store.js';
@@ -566,7 +570,7 @@ describe('openStore', () => {
     await (await openStore(path)).close();
   });
 
-  it('moves its log into the DuckDB file when its messages fill a row group, counting those stored before', async () => {
+  it('moves its log into the DuckDB file when its messages fill four row groups, counting those stored before', async () => {
     const path = await freshStoreUrl('duckdb');
     const walBytes = () => (existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size : 0);
     const perBatch = 5000;
@@ -584,7 +588,7 @@ describe('openStore', () => {
     let logged = 0;
     while (written < 100_000) {
       await writeBatch(sync);
-      // Below a row group, each batch goes to the log alone.
+      // Short of a checkpoint, each batch goes to the log alone.
       expect(walBytes()).toBeGreaterThan(logged);
       logged = walBytes();
     }
@@ -592,7 +596,7 @@ describe('openStore', () => {
     await sync.end();
     await store.close();
     expect(walBytes()).toBe(0);
-    // Opened again, the messages stored count: the row group fills at 122,880 in all.
+    // Opened again, the messages stored count: the checkpoint comes at 122,880 in all.
     store = await open(path);
     sync = await store.beginSync();
     logged = 0;
@@ -620,6 +624,25 @@ describe('openStore', () => {
         deletedMessages: 0,
       },
     ]);
+    await store.close();
+    // Opened a third time, more than a row group: its size holds at every open (DuckDB's
+    // usual size would make one group of them all).
+    store = await open(path);
+    sync = await store.beginSync();
+    const before = written;
+    while (written - before <= ROW_GROUP_ROWS) await writeBatch(sync);
+    await sync.end();
+    await store.close();
+    const groups = (
+      await queryStore(
+        path,
+        `SELECT max(count)::INTEGER AS n FROM pragma_storage_info('messages')
+         GROUP BY row_group_id ORDER BY row_group_id`,
+      )
+    ).map((group) => Number(group.n));
+    expect(Math.max(...groups)).toBe(ROW_GROUP_ROWS);
+    expect(groups.filter((rows) => rows === ROW_GROUP_ROWS).length).toBeGreaterThan(3);
+    expect(groups.reduce((sum, rows) => sum + rows, 0)).toBe(written);
   });
 
   it('keeps one row per key in DuckDB, whose messages have no key index, when a batch repeats a key', async () => {

@@ -1,5 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type {
   DuckDBAppender,
@@ -39,18 +40,33 @@ export const DUCKDB_DIALECT: SqlDialect = {
 
 /**
  * The engine as a sync uses it: one batch written at a time, so one thread (more threads mostly
- * add coordination). The store checkpoints itself (see {@link ROWS_PER_CHECKPOINT}); DuckDB's own
- * checkpoint, at 256 MB of log, bounds the log when messages are large.
+ * add coordination), except in a checkpoint (see {@link CHECKPOINT_THREADS}). The store
+ * checkpoints itself (see {@link ROWS_PER_CHECKPOINT}); DuckDB's own checkpoint, at 256 MB of
+ * log, bounds the log when messages are large.
  */
 const SETTINGS = { threads: '1', checkpoint_threshold: '256MB' };
 
 /**
- * Messages written between two checkpoints: DuckDB's row group (122,880 rows). A checkpoint
- * compresses into the file what the log holds, and rewrites the table's last row group if it
- * is not full: when a row group has just filled, little is written twice, while the log and what
- * it holds in memory stay bounded (a checkpoint every 64 MB of log wrote most rows twice).
+ * Rows in a row group of the file's tables, a quarter of DuckDB's usual 122,880: a checkpoint
+ * compresses each row group on a thread of its own, so that the last one, at `close()`, while
+ * nothing else runs, takes about a third less time on two cores (the file is about 5% larger).
+ * DuckDB keeps the size for as long as the file is open, so the store gives it at every open.
  */
-export const ROWS_PER_CHECKPOINT = 122_880;
+export const ROW_GROUP_ROWS = 30_720;
+
+/** Threads a checkpoint compresses row groups on: more take more memory at once. */
+const CHECKPOINT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
+
+/**
+ * Messages written between two checkpoints: four row groups. A checkpoint compresses into the
+ * file what the log holds, and rewrites the table's last row group if it is not full: when one
+ * has just filled, little is written twice, while the log and what it holds in memory stay
+ * bounded (a checkpoint every 64 MB of log wrote most rows twice).
+ */
+export const ROWS_PER_CHECKPOINT = 4 * ROW_GROUP_ROWS;
+
+// What the file is known as in the engine, whose own database is an empty one in memory.
+const CATALOG = 'chat_history';
 
 /**
  * Memory a checkpoint may use beyond the indexes (which DuckDB keeps in memory whole), in MiB.
@@ -72,16 +88,9 @@ export async function openDuckDbStore(path: string): Promise<Store> {
   OPEN_FILES.add(file);
   try {
     const duckdb = await loadDriver();
-    let instance: DuckDBInstance;
-    try {
-      instance = await duckdb.DuckDBInstance.create(file, SETTINGS);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (/could not set lock/i.test(message)) throw storeLocked(path);
-      throw storeFailed(`${path} cannot be opened as a DuckDB database`, error);
-    }
-    const connection = await instance.connect();
-    const reads = await instance.connect();
+    const instance = await attached(duckdb, file, path);
+    const connection = await connectTo(instance);
+    const reads = await connectTo(instance);
     // Messages in the table's last row group, counted from the table at the first commit.
     let sinceCheckpoint: number | undefined;
     // The longest text written since the last checkpoint (see `checkpoint`).
@@ -162,6 +171,37 @@ async function loadDriver(): Promise<DuckDbDriver> {
   }
 }
 
+/**
+ * An engine with the file attached (see {@link ROW_GROUP_ROWS}), holding its lock; a file that
+ * another process holds is a typed error.
+ */
+async function attached(duckdb: DuckDbDriver, file: string, path: string): Promise<DuckDBInstance> {
+  const instance = await duckdb.DuckDBInstance.create(':memory:', SETTINGS);
+  try {
+    const setup = await instance.connect();
+    try {
+      await setup.run(
+        `ATTACH '${file.replaceAll("'", "''")}' AS ${CATALOG} (ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
+      );
+    } finally {
+      setup.closeSync();
+    }
+    return instance;
+  } catch (error) {
+    instance.closeSync();
+    const message = error instanceof Error ? error.message : String(error);
+    if (/could not set lock/i.test(message)) throw storeLocked(path);
+    throw storeFailed(`${path} cannot be opened as a DuckDB database`, error);
+  }
+}
+
+/** A connection whose statements name the file's tables. */
+async function connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {
+  const connection = await instance.connect();
+  await connection.run(`USE ${CATALOG}`);
+  return connection;
+}
+
 /** A connection; closing the one that owns the instance (`closeInstance`) closes the file. */
 function duckDbConnection(
   connection: DuckDBConnection,
@@ -223,8 +263,8 @@ function duckDbConnection(
       if (closeInstance !== undefined) {
         // The last checkpoint runs off the JavaScript thread: closing the instance would run it
         // on this one, holding up everything else the process does for as long as it takes. It
-        // holds less than a row group: DuckDB's usual limit does.
-        await connection.run('CHECKPOINT').catch(() => undefined);
+        // holds less than four row groups: DuckDB's usual limit does.
+        await withThreads(connection, () => connection.run('CHECKPOINT')).catch(() => undefined);
       }
       connection.closeSync();
       closeInstance?.();
@@ -250,10 +290,20 @@ async function checkpoint(connection: DuckDBConnection, longest: number): Promis
     () => false,
   );
   try {
-    await connection.run('CHECKPOINT');
+    await withThreads(connection, () => connection.run('CHECKPOINT'));
   } finally {
     // `SETTINGS` leaves the limit at DuckDB's default, which `RESET` gives back.
     if (lowered) await connection.run('RESET memory_limit');
+  }
+}
+
+/** Runs `work` (a checkpoint) on {@link CHECKPOINT_THREADS} threads, then on one again. */
+async function withThreads<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  await connection.run(`SET threads = ${CHECKPOINT_THREADS}`);
+  try {
+    return await work();
+  } finally {
+    await connection.run(`SET threads = ${SETTINGS.threads}`);
   }
 }
 
