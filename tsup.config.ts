@@ -18,8 +18,6 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     treeshake: true,
-    // `import.meta.url` in the CommonJS build too (the DuckDB store requires its driver by it).
-    shims: true,
     // ESM-only and tiny: bundled, so the CommonJS build works on every Node 20.
     noExternal: ['p-limit', 'yocto-queue'],
     // The database drivers load only when a store of theirs is opened.

@@ -1,8 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { build } from 'esbuild';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatHistoryError } from '../../src/errors/chat-history-error.js';
@@ -13,6 +14,7 @@ import {
   MessageSchema,
 } from '../../src/model/canonical-schemas.js';
 import {
+  attached,
   DUCKDB_DIALECT,
   ROW_GROUP_ROWS,
   ROWS_PER_CHECKPOINT,
@@ -41,6 +43,8 @@ async function open(url: string): Promise<Store> {
   opened.push(store);
   return store;
 }
+
+const ROOT = join(import.meta.dirname, '..', '..');
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
@@ -843,23 +847,88 @@ describe('openStore', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it('opens a DuckDB file from the CommonJS build, which finds the driver beside the package', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'chat-history-cjs-')), 'h.duckdb');
-    const output = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        `const { openStore } = require('./dist/store/index.cjs');
-        (async () => {
-          const store = await openStore(${JSON.stringify(file)});
-          console.log(JSON.stringify(await store.contents()));
-          await store.close();
-        })();`,
-      ],
-      { cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8' },
+  it('opens DuckDB files from the ESM and CommonJS builds and from a CommonJS bundle, in folders with odd names', async () => {
+    // A folder name with a quote, a `#` (a URL's fragment), a space and a non-ASCII letter.
+    const project = await projectWithPackedPackage("chat-history-#1 'é' ");
+    const modules = join(project, 'node_modules', '@duckdb');
+    mkdirSync(modules);
+    for (const name of ['node-api', 'node-bindings', 'node-bindings-linux-x64']) {
+      symlinkSync(join(ROOT, 'node_modules', '@duckdb', name), join(modules, name));
+    }
+    const body = (file: string) => `const store = await openStore(${JSON.stringify(file)});
+      console.log(JSON.stringify(await store.contents()));
+      await store.close();`;
+    const files = ['esm', 'cjs', 'bundle'].map((name) => join(project, `${name} 'é' #.duckdb`));
+    const [esmFile = '', cjsFile = '', bundleFile = ''] = files;
+    writeFileSync(
+      join(project, 'app.mjs'),
+      `import { openStore } from 'chat-history-kit/store';\n${body(esmFile)}`,
     );
-    expect(JSON.parse(output)).toEqual([]);
-    expect(statSync(file).size).toBeGreaterThan(0);
+    writeFileSync(
+      join(project, 'app.cjs'),
+      `const { openStore } = require('chat-history-kit/store');\n(async () => {${body(cjsFile)}})();`,
+    );
+    // An application bundled to CommonJS: the bundler empties `import.meta`.
+    writeFileSync(
+      join(project, 'bundled.mjs'),
+      `import { openStore } from 'chat-history-kit/store';\n(async () => {${body(bundleFile)}})();`,
+    );
+    await build({
+      absWorkingDir: project,
+      entryPoints: ['bundled.mjs'],
+      outfile: 'bundle.cjs',
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      external: ['@duckdb/node-api', 'pg'],
+      logLevel: 'silent',
+    });
+    for (const script of ['app.mjs', 'app.cjs', 'bundle.cjs']) {
+      const output = execFileSync(process.execPath, [script], { cwd: project, encoding: 'utf8' });
+      expect([script, JSON.parse(output)]).toEqual([script, []]);
+    }
+    for (const file of files) expect(statSync(file).size).toBeGreaterThan(0);
+  });
+
+  it('writes and reads a DuckDB file whose path has a quote, a # and non-ASCII letters', async () => {
+    const folder = mkdtempSync(join(tmpdir(), "chat-history-'#ü' "));
+    const path = join(folder, "it's #1 ü.duckdb");
+    let store = await open(path);
+    const sync = await store.beginSync();
+    await sync.write(batch({ messages: [message('m-1')], newMessages: 1 }));
+    await sync.end();
+    await store.close();
+    store = await open(path);
+    expect((await store.contents()).map((row) => row.messages)).toEqual([1]);
+  });
+
+  it('refuses the file of another database without asking DuckDB for an extension', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'chat-history-sqlite-')), 'other.db');
+    writeFileSync(path, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096)]));
+    const error = await caught(openStore(path));
+    expect(ChatHistoryError.is(error) && [error.code, error.message]).toEqual([
+      'store_failed',
+      expect.stringContaining('not a valid DuckDB database file'),
+    ]);
+  });
+
+  it('gives DuckDB a spill folder beside the file and no extension downloads', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'chat-history-settings-')), 'h.duckdb');
+    const engine = await attached(await import('@duckdb/node-api'), file, file);
+    try {
+      const reader = await engine.connection.runAndReadAll(
+        `SELECT current_setting('temp_directory') AS spill,
+                current_setting('autoinstall_known_extensions') AS downloads,
+                current_setting('threads') AS threads`,
+      );
+      expect(reader.getRowObjectsJS()).toEqual([
+        { spill: `${file}.tmp`, downloads: false, threads: 1n },
+      ]);
+    } finally {
+      engine.reads.closeSync();
+      engine.connection.closeSync();
+      engine.instance.closeSync();
+    }
   });
 });
 

@@ -44,7 +44,12 @@ export const DUCKDB_DIALECT: SqlDialect = {
  * checkpoints itself (see {@link ROWS_PER_CHECKPOINT}); DuckDB's own checkpoint, at 256 MB of
  * log, bounds the log when messages are large.
  */
-const SETTINGS = { threads: '1', checkpoint_threshold: '256MB' };
+const SETTINGS = {
+  threads: '1',
+  checkpoint_threshold: '256MB',
+  // The store needs no extension beyond those built in, and downloads nothing.
+  autoinstall_known_extensions: 'false',
+};
 
 /**
  * Rows in a row group of the file's tables, a quarter of DuckDB's usual 122,880: a checkpoint
@@ -88,9 +93,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
   OPEN_FILES.add(file);
   try {
     const duckdb = await loadDriver();
-    const instance = await attached(duckdb, file, path);
-    const connection = await connectTo(instance);
-    const reads = await connectTo(instance);
+    const { instance, connection, reads } = await attached(duckdb, file, path);
     // Messages in the table's last row group, counted from the table at the first commit.
     let sinceCheckpoint: number | undefined;
     // The longest text written since the last checkpoint (see `checkpoint`).
@@ -159,39 +162,108 @@ async function checkedPath(path: string): Promise<string> {
   return join(await realpath(folder), basename(absolute));
 }
 
-type DuckDbDriver = typeof import('@duckdb/node-api');
+export type DuckDbDriver = typeof import('@duckdb/node-api');
 
+const DRIVER = '@duckdb/node-api';
+
+/**
+ * The driver. It is CommonJS: `require` loads it as it is, where `import` first scans each of its
+ * files for what it exports (about 70 ms more). `import` still loads it where this module has no
+ * way to `require` (a bundle that emptied `import.meta`). Only a driver that is not there is
+ * `driver_missing`; one that is there and fails to load (a native binary built for another
+ * platform) is `store_failed`, with its error.
+ */
 async function loadDriver(): Promise<DuckDbDriver> {
+  const load = moduleRequire();
+  if (load !== undefined) {
+    try {
+      return load(DRIVER) as DuckDbDriver;
+    } catch (error) {
+      if (!isMissing(error)) throw storeFailed(`${DRIVER} could not be loaded`, error);
+    }
+  }
   try {
-    // The driver is CommonJS: `require` loads it as it is, where `import` first scans each of
-    // its files for what it exports (about 70 ms more).
-    return createRequire(import.meta.url)('@duckdb/node-api') as DuckDbDriver;
-  } catch {
-    throw driverMissing('@duckdb/node-api', 'A DuckDB store');
+    return await import('@duckdb/node-api');
+  } catch (error) {
+    if (isMissing(error)) throw driverMissing(DRIVER, 'A DuckDB store');
+    throw storeFailed(`${DRIVER} could not be loaded`, error);
   }
 }
 
 /**
- * An engine with the file attached (see {@link ROW_GROUP_ROWS}), holding its lock; a file that
- * another process holds is a typed error.
+ * A `require` from this module's file, if it knows it: a bundle may leave `import.meta` empty,
+ * and the CommonJS build reads the page's address where a `document` exists (an Electron
+ * renderer, jsdom).
  */
-async function attached(duckdb: DuckDbDriver, file: string, path: string): Promise<DuckDBInstance> {
-  const instance = await duckdb.DuckDBInstance.create(':memory:', SETTINGS);
+function moduleRequire(): NodeJS.Require | undefined {
+  try {
+    const url: unknown = import.meta.url;
+    return typeof url === 'string' && url.startsWith('file:') ? createRequire(url) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether loading the driver failed because a package of it is not installed. */
+function isMissing(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') &&
+    error.message.includes('@duckdb/')
+  );
+}
+
+/** An engine holding the file, with the connection that writes and the one that reads. */
+export interface Attached {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  reads: DuckDBConnection;
+}
+
+/**
+ * An engine with the file attached (see {@link ROW_GROUP_ROWS}), holding its lock, and its two
+ * connections; a file that another process holds is `store_locked`, any other failure
+ * `store_failed`, the engine closed.
+ */
+export async function attached(
+  duckdb: DuckDbDriver,
+  file: string,
+  path: string,
+): Promise<Attached> {
+  let instance: DuckDBInstance;
+  try {
+    // What does not fit in memory goes beside the file, as it would with the file as the
+    // engine's own database, not into the working folder shared with every other store.
+    instance = await duckdb.DuckDBInstance.create(':memory:', {
+      ...SETTINGS,
+      temp_directory: `${file}.tmp`,
+    });
+  } catch (error) {
+    throw storeFailed(`${path}: DuckDB could not start`, error);
+  }
   try {
     const setup = await instance.connect();
     try {
+      // `TYPE DUCKDB`: a file of another database is refused, not handed to an extension
+      // DuckDB would download.
       await setup.run(
-        `ATTACH '${file.replaceAll("'", "''")}' AS ${CATALOG} (ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
+        `ATTACH '${file.replaceAll("'", "''")}' AS ${CATALOG} (TYPE DUCKDB, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
       );
     } finally {
       setup.closeSync();
     }
-    return instance;
   } catch (error) {
     instance.closeSync();
     const message = error instanceof Error ? error.message : String(error);
     if (/could not set lock/i.test(message)) throw storeLocked(path);
     throw storeFailed(`${path} cannot be opened as a DuckDB database`, error);
+  }
+  try {
+    return { instance, connection: await connectTo(instance), reads: await connectTo(instance) };
+  } catch (error) {
+    instance.closeSync();
+    throw storeFailed(`${path}: DuckDB could not connect`, error);
   }
 }
 
@@ -283,28 +355,42 @@ async function checkpoint(connection: DuckDBConnection, longest: number): Promis
     "SELECT sum(memory_usage_bytes) FILTER (WHERE tag = 'ART_INDEX') AS indexes FROM duckdb_memory()",
   );
   const indexes = Number(reader.getRowObjectsJS()[0]?.indexes ?? 0);
-  // Up to 3 bytes of UTF-8 a character, and room for a copy.
-  const limit = Math.ceil((indexes + 6 * longest) / 1024 / 1024) + CHECKPOINT_MEMORY_MIB;
+  // Up to 3 bytes of UTF-8 a character, and room for a copy, on every thread at once.
+  const limit =
+    Math.ceil((indexes + 6 * longest * CHECKPOINT_THREADS) / 1024 / 1024) + CHECKPOINT_MEMORY_MIB;
   const lowered = await connection.run(`SET memory_limit = '${limit}MiB'`).then(
     () => true,
     () => false,
   );
+  // `SETTINGS` leaves the limit at DuckDB's default, which `RESET` gives back.
+  const back = async () => {
+    if (lowered) await connection.run('RESET memory_limit');
+  };
   try {
     await withThreads(connection, () => connection.run('CHECKPOINT'));
-  } finally {
-    // `SETTINGS` leaves the limit at DuckDB's default, which `RESET` gives back.
-    if (lowered) await connection.run('RESET memory_limit');
+  } catch (error) {
+    await back().catch(() => undefined);
+    throw error;
   }
+  await back();
 }
 
-/** Runs `work` (a checkpoint) on {@link CHECKPOINT_THREADS} threads, then on one again. */
+/**
+ * Runs `work` (a checkpoint) on {@link CHECKPOINT_THREADS} threads, then on one again; `work`'s
+ * own error is the one thrown.
+ */
 async function withThreads<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  const back = () => connection.run(`SET threads = ${SETTINGS.threads}`);
   await connection.run(`SET threads = ${CHECKPOINT_THREADS}`);
+  let result: T;
   try {
-    return await work();
-  } finally {
-    await connection.run(`SET threads = ${SETTINGS.threads}`);
+    result = await work();
+  } catch (error) {
+    await back().catch(() => undefined);
+    throw error;
   }
+  await back();
+  return result;
 }
 
 /** Appends one column of a record's row, keeping the longest text written. */
