@@ -15,6 +15,7 @@ import {
 } from '../../src/model/canonical-schemas.js';
 import {
   attached,
+  checkpoint,
   DUCKDB_DIALECT,
   ROW_GROUP_ROWS,
   ROWS_PER_CHECKPOINT,
@@ -910,6 +911,37 @@ describe('openStore', () => {
       'store_failed',
       expect.stringContaining('not a valid DuckDB database file'),
     ]);
+  });
+
+  it('checkpoints DuckDB on more threads and a lowered memory limit, then goes back, failing or not', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'chat-history-checkpoint-')), 'h.duckdb');
+    const engine = await attached(await import('@duckdb/node-api'), file, file);
+    const { connection } = engine;
+    // The settings are the engine's; a connection of its own database in memory reads them after
+    // a failed checkpoint has invalidated the file's.
+    const probe = await engine.instance.connect();
+    const settings = async () =>
+      (
+        await probe.runAndReadAll(
+          "SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory",
+        )
+      ).getRowObjectsJS()[0];
+    try {
+      const before = await settings();
+      await connection.run('CREATE TABLE t AS SELECT range AS i FROM range(100000)');
+      await checkpoint(connection, 0);
+      expect(await settings()).toEqual(before);
+      // A checkpoint that fails: its own error, and the settings back all the same.
+      await connection.run("SET debug_checkpoint_abort = 'before_truncate'");
+      await connection.run('INSERT INTO t VALUES (1)');
+      await expect(checkpoint(connection, 0)).rejects.toThrow(/Checkpoint aborted/);
+      expect(await settings()).toEqual(before);
+    } finally {
+      probe.closeSync();
+      engine.reads.closeSync();
+      engine.connection.closeSync();
+      engine.instance.closeSync();
+    }
   });
 
   it('gives DuckDB a spill folder beside the file and no extension downloads', async () => {

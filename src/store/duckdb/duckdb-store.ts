@@ -350,7 +350,7 @@ function duckDbConnection(
  * checkpoint (`longest` characters): a checkpoint that runs out of memory leaves the instance
  * unusable. At DuckDB's usual limit when the limit cannot be lowered, then back to it.
  */
-async function checkpoint(connection: DuckDBConnection, longest: number): Promise<void> {
+export async function checkpoint(connection: DuckDBConnection, longest: number): Promise<void> {
   const reader = await connection.runAndReadAll(
     "SELECT sum(memory_usage_bytes) FILTER (WHERE tag = 'ART_INDEX') AS indexes FROM duckdb_memory()",
   );
