@@ -176,7 +176,9 @@ export function latestVersion(dialect: SqlDialect): number {
  * column order): a row is inserted, or updated when any column differs (or it was marked deleted,
  * which it no longer is). Each statement's `RETURNING` names the source of each row it wrote, so
  * the rows they return are the rows that changed. `syncedAt` is the parameter holding the sync's
- * time. One statement where the table has its key index, else an update then an insert.
+ * time. One statement where the table has its key index, else an update then an insert. The
+ * rows hold each key once, as the store holds it (the caller keeps the last of those it holds
+ * alike): nothing else would refuse a second.
  */
 export function upsertSql<T>(
   spec: TableSpec<T>,
@@ -202,20 +204,17 @@ export function upsertSql<T>(
     ];
   }
   const read = (col: Column<T>) => valueSql(col, spec.columns.indexOf(col), dialect);
-  // One row per key even if two records of the batch store the same key (ids that differ only
-  // in characters an engine cannot store): nothing else refuses the second.
-  const distinct = `SELECT DISTINCT ON (c0, c1, c2) * FROM (${incoming}) AS rows`;
   return [
     [
       `UPDATE ${spec.name} SET`,
       `  ${updatable.map((col) => `${col.name} = ${read(col)}`).join(', ')},`,
       `  synced_at = ${syncedAt}::TIMESTAMPTZ, deleted_at = NULL`,
-      `FROM (${distinct}) AS incoming`,
+      `FROM (${incoming}) AS incoming`,
       `WHERE ${sameKey(spec.name, 'incoming')} AND (${changed(read)})`,
       'RETURNING source, account',
     ].join('\n'),
     [
-      insertSql(spec, dialect, distinct, syncedAt),
+      insertSql(spec, dialect, incoming, syncedAt),
       `WHERE NOT EXISTS (SELECT 1 FROM ${spec.name} AS stored WHERE ${sameKey('stored', 'incoming')})`,
       'RETURNING source, account',
     ].join('\n'),

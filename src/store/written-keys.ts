@@ -65,10 +65,15 @@ export class WrittenKeys {
 
   /** Remembers the keys of rows written otherwise (compared with the table, then upserted). */
   wrote(keys: readonly RowKey[]): void {
+    // As in `mayBeTaken`, once per run of rows of one source and account.
+    let last: { source: string; account: string; remembered: boolean; prefix: string } | undefined;
     for (const key of keys) {
-      if (this.#stored.get(this.#sourceOf(key)) === false) {
-        this.#filter.add(this.#prefixOf(key) + storableText(key.id, this.#rules));
+      if (last?.source !== key.source || last.account !== key.account) {
+        const { source, account } = key;
+        const remembered = this.#stored.get(this.#sourceOf(key)) === false;
+        last = { source, account, remembered, prefix: this.#prefixOf(key) };
       }
+      if (last.remembered) this.#filter.add(last.prefix + storableText(key.id, this.#rules));
     }
   }
 
