@@ -54,8 +54,8 @@ export interface SqlConnection {
   /**
    * Inserts records straight into a table, in the connection's open transaction (failing, as the
    * statement would, when the table's key index finds a key there already): faster than every
-   * statement where the driver can (DuckDB's appender). Without it, records are inserted by a
-   * statement.
+   * statement where the driver can (DuckDB's appender, PostgreSQL's `COPY`). Without it, records
+   * are inserted by a statement.
    */
   append?<T extends object>(
     table: TableSpec<T>,

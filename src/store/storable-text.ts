@@ -17,9 +17,12 @@ const SUSPECT_JSON = /\\u(?:0000|[dD][89a-fA-F])/;
 export function storableJson(value: unknown, rules: TextRules): string | null {
   if (value === undefined) return null;
   const json = JSON.stringify(value);
-  if (json === undefined) return null;
-  if (!SUSPECT_JSON.test(json)) return json;
-  return JSON.stringify(storableValue(value, rules));
+  return json === undefined ? null : storableJsonText(value, json, rules);
+}
+
+/** `json`, the JSON text of `value`, as {@link storableJson} writes it. */
+export function storableJsonText(value: unknown, json: string, rules: TextRules): string {
+  return SUSPECT_JSON.test(json) ? JSON.stringify(storableValue(value, rules)) : json;
 }
 
 /**

@@ -8,7 +8,16 @@ const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Packages a consumer of the library finds installed beside it. */
-const DEPENDENCIES = ['zod', 'ofetch', 'srvx', 'log-update', 'msw', '@types/node', 'undici-types'];
+const DEPENDENCIES = [
+  'zod',
+  'ofetch',
+  'srvx',
+  'log-update',
+  'pg-copy-streams',
+  'msw',
+  '@types/node',
+  'undici-types',
+];
 
 /**
  * A fresh project directory with the package as `npm pack` makes it installed in its

@@ -305,6 +305,58 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
     }
   });
 
+  it('keeps tabs, line breaks, backslashes and escape-like text in rows taken for new, long ones too', async () => {
+    const url = await freshStoreUrl(kind);
+    const store = await open(url);
+    // What PostgreSQL's COPY text format gives a meaning, in every kind of column.
+    const tricky = 'a\tb\nc\rd\\e \\N \\. \\t\n\\.\n\\N';
+    const long = `${tricky}${'x'.repeat(700_000)}\\`;
+    const conversations = [
+      conversation('c-\t1', { channel: tricky, metadata: { [tricky]: tricky }, raw: { long } }),
+      conversation('\\N', { state: '\\N', raw: { text: '\\N' } }),
+    ];
+    const messages = [
+      message('m-\n1', { conversationId: 'c-\t1', text: tricky, raw: { long } }),
+      message('\\N', { conversationId: '\\N', text: '\\.', model: '\\N', raw: [tricky] }),
+      message('m-3', { conversationId: 'c-\t1', text: long, attachments: [], raw: { long } }),
+    ];
+    const first = await store.beginSync();
+    const { result, statements } = await statementsOf(kind, () =>
+      first.write(batch({ conversations, messages, newConversations: 2, newMessages: 3 })),
+    );
+    // Inserted as new, not written again comparing.
+    expect(statements.filter((sql) => sql.includes('ON CONFLICT (source, account, id)'))).toEqual(
+      [],
+    );
+    if (kind === 'postgres') {
+      expect(statements.filter((sql) => sql.startsWith('COPY '))).toEqual([
+        expect.stringMatching(/^COPY conversations \(/),
+        expect.stringMatching(/^COPY messages \(/),
+      ]);
+    }
+    expect(result.get('okchat\nbot-1')).toEqual({
+      conversations: { upserted: 2, deleted: 0 },
+      messages: { upserted: 3, deleted: 0 },
+    });
+    await first.end();
+    // Written again, compared: nothing differs.
+    const second = await store.beginSync();
+    const compared = await second.write(batch({ conversations, messages }));
+    expect(compared.get('okchat\nbot-1')?.conversations.upserted ?? 0).toBe(0);
+    expect(compared.get('okchat\nbot-1')?.messages.upserted ?? 0).toBe(0);
+    await second.end();
+    await store.close();
+    const stored = await readStore(url);
+    expect(stored.conversations.size).toBe(2);
+    expect(stored.messages.size).toBe(3);
+    for (const record of conversations) {
+      expect(stored.conversations.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
+    }
+    for (const record of messages) {
+      expect(stored.messages.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
+    }
+  });
+
   it('keeps the last of two ids of one batch that the store holds alike, new or compared', async () => {
     const url = await freshStoreUrl(kind);
     const store = await open(url);

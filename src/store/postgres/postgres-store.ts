@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Client } from 'pg';
 import { ChatHistoryError } from '../../errors/chat-history-error.js';
 import { invalidArgument } from '../../errors/invalid-argument.js';
@@ -6,6 +8,7 @@ import { storableText } from '../storable-text.js';
 import type { Store } from '../store.js';
 import { driverMissing, storeFailed } from '../store-errors.js';
 import type { SqlDialect } from '../store-schema.js';
+import { copyStatement, copyText } from './copy-rows.js';
 
 export const POSTGRES_DIALECT: SqlDialect = {
   json: 'JSONB',
@@ -29,7 +32,7 @@ const SCHEMA_LOCK = 0x63686b02;
 /** Opens a PostgreSQL database through `pg`; the tables go in the default schema (`public`). */
 export async function openPostgresStore(url: string): Promise<Store> {
   const { location, redact } = describe(url);
-  const pg = await loadDriver();
+  const { pg, copyFrom } = await loadDriver();
   const connect = async () => {
     const client: Client = new pg.Client({
       connectionString: url,
@@ -44,13 +47,13 @@ export async function openPostgresStore(url: string): Promise<Store> {
     }
     return client;
   };
-  const connection = postgresConnection(await connect(), location, redact);
+  const connection = postgresConnection(await connect(), location, redact, copyFrom);
   // Opened at the first read of a sync.
   let reader: Promise<SqlConnection> | undefined;
   const reads: SqlConnection = {
     async query(sql, params) {
       reader ??= connect().then(
-        (client) => postgresConnection(client, location, redact),
+        (client) => postgresConnection(client, location, redact, copyFrom),
         (error: unknown) => {
           // The next read tries again.
           reader = undefined;
@@ -93,6 +96,7 @@ function postgresConnection(
   client: Client,
   location: string,
   redact: (text: string) => string,
+  copyFrom: CopyFrom,
 ): SqlConnection {
   return {
     async query(sql, params: readonly SqlParam[] = []) {
@@ -106,6 +110,16 @@ function postgresConnection(
         return result.rows as Record<string, unknown>[];
       } catch (error) {
         throw storeFailed(`${location}: a statement failed`, error, { redact });
+      }
+    },
+    // New rows go in by `COPY` (see `copy-rows`); a key already there fails it, as it would an
+    // `INSERT`, and with it the transaction.
+    async append(spec, records, syncedAt) {
+      try {
+        const copy = client.query(copyFrom(copyStatement(spec)));
+        await pipeline(Readable.from(copyText(spec, records, syncedAt, POSTGRES_DIALECT)), copy);
+      } catch (error) {
+        throw storeFailed(`${location}: rows could not be copied`, error, { redact });
       }
     },
     async close() {
@@ -145,12 +159,22 @@ function safeDecode(text: string): string {
 }
 
 type PgDriver = typeof import('pg');
+type CopyStreams = typeof import('pg-copy-streams');
+type CopyFrom = CopyStreams['from'];
 
-async function loadDriver(): Promise<PgDriver> {
+/** `pg`, and `COPY` for it (`pg-copy-streams`, installed with this package). */
+async function loadDriver(): Promise<{ pg: PgDriver; copyFrom: CopyFrom }> {
+  let pg: PgDriver;
   try {
     const loaded = (await import('pg')) as PgDriver & { default?: PgDriver };
-    return loaded.default ?? loaded;
+    pg = loaded.default ?? loaded;
   } catch {
     throw driverMissing('pg', 'A PostgreSQL store');
+  }
+  try {
+    const loaded = (await import('pg-copy-streams')) as CopyStreams & { default?: CopyStreams };
+    return { pg, copyFrom: (loaded.default ?? loaded).from };
+  } catch {
+    throw driverMissing('pg-copy-streams', 'A PostgreSQL store');
   }
 }
