@@ -16,8 +16,9 @@ const FLUSH_AFTER_MS = 1000;
 /**
  * Gathers what every conversation of a sync writes into batches, each committed in one
  * transaction, one at a time, in the order the parts were added: data always lands with (or
- * before) the checkpoint that points past it. A caller whose part fills a batch waits for that
- * batch to be written, so memory holds about one batch and the pages in flight.
+ * before) the checkpoint that points past it. A caller whose part fills a batch waits for the
+ * batch before it to be written, while the reading goes on into the next batch: memory holds
+ * about three batches (one written, one waiting, one filling) and the pages in flight.
  */
 export class BatchWriter {
   readonly #sync: StoreSync;
@@ -51,7 +52,10 @@ export class BatchWriter {
       this.#rows += rows.length;
     }
     if (this.#rows >= BATCH_ROWS) {
-      await this.flush();
+      const before = this.#tail;
+      this.#seal().catch(() => undefined);
+      await before;
+      if (this.#failure !== undefined) throw this.#failure;
     } else if (this.#rows > 0 && this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -61,17 +65,23 @@ export class BatchWriter {
   }
 
   /** Writes everything added so far; rejects with the store's error if a write failed. */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
+    if (this.#rows > 0) this.#seal().catch(() => undefined);
+    await this.#tail;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Closes the batch being gathered: it is written once the batches before it are. */
+  #seal(): Promise<void> {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+    const batch = batchOf(this.#pending);
+    this.#pending = emptyBatch();
+    this.#rows = 0;
     const written = this.#tail.then(async () => {
       if (this.#failure !== undefined) throw this.#failure;
-      if (this.#rows === 0) return;
-      const batch = batchOf(this.#pending);
-      this.#pending = emptyBatch();
-      this.#rows = 0;
       try {
         this.#onWritten(await this.#sync.write(batch));
       } catch (error) {

@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Message } from '../../src/model/canonical-schemas.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store, StoreBatch, StoreBatchResult } from '../../src/store/store.js';
+import { BATCH_ROWS, BatchWriter } from '../../src/sync/batch-writer.js';
+import { freshStoreUrl, readStore } from '../helpers/stores.js';
+
+const opened: Store[] = [];
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+});
+
+function messages(conversationId: string, count: number): Message[] {
+  return Array.from({ length: count }, (_, index) => ({
+    id: `${conversationId}-m-${index}`,
+    conversationId,
+    source: 'okchat',
+    account: 'bot-1',
+    role: 'user',
+    text: `message ${index}`,
+    attachments: [],
+    createdAt: '2025-03-05T04:25:58.059835Z',
+    model: null,
+    provider: null,
+    usage: null,
+    toolCalls: [],
+    toolResults: [],
+    metadata: {},
+    raw: { index },
+  }));
+}
+
+/** Whether `promise` has settled once everything already queued has run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return done;
+}
+
+describe('BatchWriter', () => {
+  it('writes batches one at a time, in order, while the reading fills the next one', async () => {
+    const url = await freshStoreUrl('duckdb');
+    const store = await openStore(url);
+    opened.push(store);
+    const sync = await store.beginSync();
+    // The store's writes wait until the test lets each one go.
+    const started: StoreBatch[] = [];
+    const gates: (() => void)[] = [];
+    const write = sync.write.bind(sync);
+    sync.write = async (batch: StoreBatch): Promise<StoreBatchResult> => {
+      started.push(batch);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return write(batch);
+    };
+    const written: number[] = [];
+    const writer = new BatchWriter(sync, (result) => {
+      written.push([...result.values()].reduce((sum, counts) => sum + counts.messages.upserted, 0));
+    });
+
+    // The first full batch goes to the store; its part is taken at once.
+    await writer.add({ messages: messages('c-1', BATCH_ROWS), fresh: true });
+    expect(started).toHaveLength(1);
+    // The next fills while the first is written: its part waits for the first batch only.
+    const second = writer.add({ messages: messages('c-2', BATCH_ROWS), fresh: true });
+    expect(await settled(second)).toBe(false);
+    // Less than a batch goes on gathering, and waits for nothing.
+    await writer.add({ messages: messages('c-3', 10), fresh: true });
+    expect(started).toHaveLength(1);
+
+    gates.shift()?.();
+    await second;
+    expect(written).toEqual([BATCH_ROWS]);
+    // One write at a time: the second batch starts once the first is committed.
+    await expect.poll(() => started.length).toBe(2);
+    expect(started[1]?.messages.map((message) => message.conversationId)).toEqual(
+      Array(BATCH_ROWS).fill('c-2'),
+    );
+
+    const flushed = writer.flush();
+    expect(await settled(flushed)).toBe(false);
+    gates.shift()?.();
+    await expect.poll(() => started.length).toBe(3);
+    gates.shift()?.();
+    await flushed;
+    expect(written).toEqual([BATCH_ROWS, BATCH_ROWS, 10]);
+    expect(started[2]?.messages).toHaveLength(10);
+    await sync.end();
+    await store.close();
+    expect((await readStore(url)).messages.size).toBe(2 * BATCH_ROWS + 10);
+  });
+
+  it('fails every later part and the flush with the error of the write that failed', async () => {
+    const url = await freshStoreUrl('duckdb');
+    const store = await openStore(url);
+    opened.push(store);
+    const sync = await store.beginSync();
+    const refused = new Error('the disk is full');
+    sync.write = async () => {
+      throw refused;
+    };
+    const writer = new BatchWriter(sync, () => undefined);
+    await writer.add({ messages: messages('c-1', BATCH_ROWS), fresh: true });
+    // The part that filled the next batch learns of the failure of the one before.
+    await expect(writer.add({ messages: messages('c-2', BATCH_ROWS), fresh: true })).rejects.toBe(
+      refused,
+    );
+    await expect(writer.add({ messages: messages('c-3', 1), fresh: true })).rejects.toBe(refused);
+    await expect(writer.flush()).rejects.toBe(refused);
+    await sync.end();
+  });
+});
