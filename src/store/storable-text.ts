@@ -21,8 +21,11 @@ export function storableJson(value: unknown, rules: TextRules): string | null {
 }
 
 /** `json`, the JSON text of `value`, as {@link storableJson} writes it. */
-export function storableJsonText(value: unknown, json: string, rules: TextRules): string {
-  return SUSPECT_JSON.test(json) ? JSON.stringify(storableValue(value, rules)) : json;
+function storableJsonText(value: unknown, json: string, rules: TextRules): string {
+  // No escape without a backslash: most texts need no closer look.
+  return json.includes('\\') && SUSPECT_JSON.test(json)
+    ? JSON.stringify(storableValue(value, rules))
+    : json;
 }
 
 /**
@@ -30,7 +33,11 @@ export function storableJsonText(value: unknown, json: string, rules: TextRules)
  * `NULL` for a missing value or JSON `null`.
  */
 export function jsonColumnText(value: unknown, rules: TextRules): string | null {
-  return value === null ? null : storableJson(value, rules);
+  if (value === null || value === undefined) return null;
+  // Most messages' lists are empty: no call into the JSON writer for them.
+  if (Array.isArray(value) && value.length === 0) return '[]';
+  const json = JSON.stringify(value);
+  return json === undefined ? null : storableJsonText(value, json, rules);
 }
 
 /** A text column's value the store accepts. */

@@ -1,4 +1,4 @@
-import { storableJsonText, storableText, type TextRules } from '../storable-text.js';
+import { jsonColumnText, storableText, type TextRules } from '../storable-text.js';
 import type { ColumnType, TableColumns, TableSpec } from '../store-schema.js';
 
 /**
@@ -53,15 +53,10 @@ function fieldWriter(type: ColumnType, rules: TextRules): (value: unknown) => st
   switch (type) {
     case 'json':
       return (value) => {
-        if (value === null || value === undefined) return NULL;
-        // Most messages' lists and objects are empty: no call into the JSON writer for them.
-        if (Array.isArray(value) && value.length === 0) return '[]';
-        const json = JSON.stringify(value);
-        if (json === undefined) return NULL;
-        // JSON text holds no raw tab or line break, and no escape without a backslash: most
-        // values need nothing more.
-        if (!json.includes('\\')) return json;
-        return storableJsonText(value, json, rules).replaceAll('\\', '\\\\');
+        const json = jsonColumnText(value, rules);
+        // JSON text holds no raw tab or line break: only its backslashes need escaping.
+        if (json === null) return NULL;
+        return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
       };
     case 'boolean':
       return (value) => (value === null || value === undefined ? NULL : value === true ? 't' : 'f');
