@@ -28,6 +28,8 @@ export class BatchWriter {
   #tail: Promise<void> = Promise.resolve();
   #failure: unknown;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  // Resolves once the batch sealed full last starts being written; `undefined` when none waits.
+  #waiting: Promise<void> | undefined;
 
   constructor(sync: StoreSync, onWritten: (result: StoreBatchResult) => void) {
     this.#sync = sync;
@@ -35,7 +37,8 @@ export class BatchWriter {
   }
 
   /**
-   * Adds a part; resolves at once, or once the batch it filled is written. `fresh` says its
+   * Adds a part; resolves at once, or, when the batch is full, once the batch before it is
+   * written. `fresh` says its
    * conversations and messages come from a conversation the store never held.
    */
   async add(part: BatchPart): Promise<void> {
@@ -52,10 +55,7 @@ export class BatchWriter {
       this.#rows += rows.length;
     }
     if (this.#rows >= BATCH_ROWS) {
-      const before = this.#tail;
-      this.#seal().catch(() => undefined);
-      await before;
-      if (this.#failure !== undefined) throw this.#failure;
+      await this.#sealFull();
     } else if (this.#rows > 0 && this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -68,6 +68,26 @@ export class BatchWriter {
   async flush(): Promise<void> {
     if (this.#rows > 0) this.#seal().catch(() => undefined);
     await this.#tail;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /**
+   * Seals the full batch being gathered and waits until it starts being written. At most one
+   * batch waits behind the one being written: a part that fills another first waits for that one
+   * to start (the parts added meanwhile go into the same batch).
+   */
+  async #sealFull(): Promise<void> {
+    while (this.#waiting !== undefined) await this.#waiting;
+    if (this.#failure !== undefined) throw this.#failure;
+    // Another part sealed it meanwhile, this one's with it.
+    if (this.#rows < BATCH_ROWS) return;
+    const before = this.#tail;
+    this.#seal().catch(() => undefined);
+    const waiting = before.then(() => {
+      if (this.#waiting === waiting) this.#waiting = undefined;
+    });
+    this.#waiting = waiting;
+    await waiting;
     if (this.#failure !== undefined) throw this.#failure;
   }
 

@@ -71,8 +71,14 @@ describe('BatchWriter', () => {
     // The next fills while the first is written: its part waits for the first batch only.
     const second = writer.add({ messages: messages('c-2', BATCH_ROWS), fresh: true });
     expect(await settled(second)).toBe(false);
-    // Less than a batch goes on gathering, and waits for nothing.
+    // The reading goes on into a third batch, and waits for nothing until it is full.
     await writer.add({ messages: messages('c-3', 10), fresh: true });
+    // Full while the second still waits: the parts that fill it and those added meanwhile
+    // wait in it, so that no more than one batch waits behind the one being written.
+    const third = writer.add({ messages: messages('c-4', BATCH_ROWS - 10), fresh: true });
+    const fourth = writer.add({ messages: messages('c-5', 10), fresh: true });
+    expect(await settled(third)).toBe(false);
+    expect(await settled(fourth)).toBe(false);
     expect(started).toHaveLength(1);
 
     gates.shift()?.();
@@ -80,21 +86,25 @@ describe('BatchWriter', () => {
     expect(written).toEqual([BATCH_ROWS]);
     // One write at a time: the second batch starts once the first is committed.
     await expect.poll(() => started.length).toBe(2);
-    expect(started[1]?.messages.map((message) => message.conversationId)).toEqual(
-      Array(BATCH_ROWS).fill('c-2'),
+    expect(new Set(started[1]?.messages.map((message) => message.conversationId))).toEqual(
+      new Set(['c-2']),
     );
+    expect(await settled(third)).toBe(false);
 
+    gates.shift()?.();
+    await Promise.all([third, fourth]);
+    await expect.poll(() => started.length).toBe(3);
     const flushed = writer.flush();
     expect(await settled(flushed)).toBe(false);
     gates.shift()?.();
-    await expect.poll(() => started.length).toBe(3);
-    gates.shift()?.();
     await flushed;
-    expect(written).toEqual([BATCH_ROWS, BATCH_ROWS, 10]);
-    expect(started[2]?.messages).toHaveLength(10);
+    expect(written).toEqual([BATCH_ROWS, BATCH_ROWS, BATCH_ROWS + 10]);
+    expect(new Set(started[2]?.messages.map((message) => message.conversationId))).toEqual(
+      new Set(['c-3', 'c-4', 'c-5']),
+    );
     await sync.end();
     await store.close();
-    expect((await readStore(url)).messages.size).toBe(2 * BATCH_ROWS + 10);
+    expect((await readStore(url)).messages.size).toBe(3 * BATCH_ROWS + 10);
   });
 
   it('fails every later part and the flush with the error of the write that failed', async () => {
@@ -107,8 +117,10 @@ describe('BatchWriter', () => {
       throw refused;
     };
     const writer = new BatchWriter(sync, () => undefined);
-    await writer.add({ messages: messages('c-1', BATCH_ROWS), fresh: true });
-    // The part that filled the next batch learns of the failure of the one before.
+    // The part that filled the batch may learn of its failure at once, or the next part does.
+    await writer
+      .add({ messages: messages('c-1', BATCH_ROWS), fresh: true })
+      .catch((error: unknown) => expect(error).toBe(refused));
     await expect(writer.add({ messages: messages('c-2', BATCH_ROWS), fresh: true })).rejects.toBe(
       refused,
     );
