@@ -196,6 +196,56 @@ const duckdbRunAndReadAll = DuckDBPreparedStatement.prototype.runAndReadAll;
 const duckdbCreateAppender = DuckDBConnection.prototype.createAppender;
 const pgQuery = pg.Client.prototype.query;
 
+/**
+ * Writes `conversations` and `messages` (of okchat/bot-1) as new in one sync, then again in
+ * another, compared: they are inserted without comparing, nothing differs the second time, and
+ * the store gives them back as they were. Resolves with the statements of the first write.
+ */
+async function writtenNewThenCompared(
+  kind: (typeof STORE_KINDS)[number],
+  url: string,
+  store: Store,
+  conversations: readonly Conversation[],
+  messages: readonly Message[],
+): Promise<string[]> {
+  const first = await store.beginSync();
+  const { result, statements } = await statementsOf(kind, () =>
+    first.write(
+      batch({
+        conversations: [...conversations],
+        messages: [...messages],
+        newConversations: conversations.length,
+        newMessages: messages.length,
+      }),
+    ),
+  );
+  // Taken for new: inserted without comparing, not written again after a failed insert.
+  expect(statements.filter((sql) => sql.includes('ON CONFLICT (source, account, id)'))).toEqual([]);
+  expect(result.get('okchat\nbot-1')).toEqual({
+    conversations: { upserted: conversations.length, deleted: 0 },
+    messages: { upserted: messages.length, deleted: 0 },
+  });
+  await first.end();
+  const second = await store.beginSync();
+  const compared = await second.write(
+    batch({ conversations: [...conversations], messages: [...messages] }),
+  );
+  expect(compared.get('okchat\nbot-1')?.conversations.upserted ?? 0).toBe(0);
+  expect(compared.get('okchat\nbot-1')?.messages.upserted ?? 0).toBe(0);
+  await second.end();
+  await store.close();
+  const stored = await readStore(url);
+  expect(stored.conversations.size).toBe(conversations.length);
+  expect(stored.messages.size).toBe(messages.length);
+  for (const record of conversations) {
+    expect(stored.conversations.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
+  }
+  for (const record of messages) {
+    expect(stored.messages.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
+  }
+  return statements;
+}
+
 describe.each(STORE_KINDS)('a %s store', (kind) => {
   it('has a table per record type, a column per canonical field, typed timestamps and JSON', async () => {
     const url = await freshStoreUrl(kind);
@@ -320,40 +370,12 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
       message('\\N', { conversationId: '\\N', text: '\\.', model: '\\N', raw: [tricky] }),
       message('m-3', { conversationId: 'c-\t1', text: long, attachments: [], raw: { long } }),
     ];
-    const first = await store.beginSync();
-    const { result, statements } = await statementsOf(kind, () =>
-      first.write(batch({ conversations, messages, newConversations: 2, newMessages: 3 })),
-    );
-    // Inserted as new, not written again comparing.
-    expect(statements.filter((sql) => sql.includes('ON CONFLICT (source, account, id)'))).toEqual(
-      [],
-    );
+    const statements = await writtenNewThenCompared(kind, url, store, conversations, messages);
     if (kind === 'postgres') {
       expect(statements.filter((sql) => sql.startsWith('COPY '))).toEqual([
         expect.stringMatching(/^COPY conversations \(/),
         expect.stringMatching(/^COPY messages \(/),
       ]);
-    }
-    expect(result.get('okchat\nbot-1')).toEqual({
-      conversations: { upserted: 2, deleted: 0 },
-      messages: { upserted: 3, deleted: 0 },
-    });
-    await first.end();
-    // Written again, compared: nothing differs.
-    const second = await store.beginSync();
-    const compared = await second.write(batch({ conversations, messages }));
-    expect(compared.get('okchat\nbot-1')?.conversations.upserted ?? 0).toBe(0);
-    expect(compared.get('okchat\nbot-1')?.messages.upserted ?? 0).toBe(0);
-    await second.end();
-    await store.close();
-    const stored = await readStore(url);
-    expect(stored.conversations.size).toBe(2);
-    expect(stored.messages.size).toBe(3);
-    for (const record of conversations) {
-      expect(stored.conversations.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
-    }
-    for (const record of messages) {
-      expect(stored.messages.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
     }
   });
 
@@ -492,33 +514,8 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
       message('m-1', { raw, usage: { totalTokens: 1e21 } }),
       message('m-2', { model: null, provider: null, usage: null, raw: null }),
     ];
-    const first = await store.beginSync();
-    const { result: inserted, statements } = await statementsOf(kind, () =>
-      first.write(batch({ conversations, messages, newConversations: 2, newMessages: 2 })),
-    );
-    // Taken for new: inserted without comparing, not written again after a failed insert.
-    expect(statements.filter((sql) => sql.includes('ON CONFLICT (source, account, id)'))).toEqual(
-      [],
-    );
+    const statements = await writtenNewThenCompared(kind, url, store, conversations, messages);
     if (kind === 'duckdb') expect(statements).toContain('appended messages');
-    expect(inserted.get('okchat\nbot-1')).toEqual({
-      conversations: { upserted: 2, deleted: 0 },
-      messages: { upserted: 2, deleted: 0 },
-    });
-    await first.end();
-    const second = await store.beginSync();
-    const compared = await second.write(batch({ conversations, messages }));
-    expect(compared.get('okchat\nbot-1')?.conversations.upserted ?? 0).toBe(0);
-    expect(compared.get('okchat\nbot-1')?.messages.upserted ?? 0).toBe(0);
-    await second.end();
-    await store.close();
-    const stored = await readStore(url);
-    for (const record of conversations) {
-      expect(stored.conversations.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
-    }
-    for (const record of messages) {
-      expect(stored.messages.get(`okchat bot-1 ${record.id}`)?.record).toEqual(record);
-    }
   });
 
   it('migrates an older schema in place, keeping its data, and refuses a newer one', async () => {
