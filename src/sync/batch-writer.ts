@@ -38,8 +38,8 @@ export class BatchWriter {
 
   /**
    * Adds a part; resolves at once, or, when the batch is full, once the batch before it is
-   * written. `fresh` says its
-   * conversations and messages come from a conversation the store never held.
+   * written. `fresh` says its conversations and messages come from a conversation the store never
+   * held.
    */
   async add(part: BatchPart): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
