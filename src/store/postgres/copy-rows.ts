@@ -82,7 +82,7 @@ const ESCAPED: Readonly<Record<string, string>> = {
  * A value as the text format holds it. With every backslash doubled, no value can read as `\N`
  * (`NULL`) or as the end of the data (`\.`).
  */
-export function copyValue(text: string): string {
+function copyValue(text: string): string {
   return SPECIAL.test(text)
     ? text.replace(SPECIALS, (special) => ESCAPED[special] ?? special)
     : text;
