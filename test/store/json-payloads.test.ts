@@ -9,6 +9,7 @@ function dialect(jsonLayout: SqlDialect['jsonLayout'], nestedAsText = false): Sq
     jsonLayout,
     nestedAsText,
     indexesMessages: true,
+    longText: '',
     inList: () => '',
     jsonRows: () => '',
   };

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { build } from 'esbuild';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -990,6 +990,67 @@ describe('openStore', () => {
       engine.reads.closeSync();
       engine.connection.closeSync();
       engine.instance.closeSync();
+    }
+  });
+
+  it('writes a new DuckDB file in a storage version that compresses long texts with zstd, and an older file in its own', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'chat-history-storage-'));
+    const created = join(folder, 'created.duckdb');
+    // A file DuckDB created with its own default storage version, as earlier stores were.
+    const older = join(folder, 'older.duckdb');
+    (await DuckDBInstance.create(older)).closeSync();
+    const messages = Array.from({ length: 3000 }, (_, index) =>
+      message(`m-${index}`, {
+        text: `message ${index}: ${'the order was shipped and will arrive soon '.repeat(4)}`,
+        metadata: { index, note: 'a note about this message' },
+        raw: { id: `m-${index}`, content: `message ${index}`, extra: 'x'.repeat(index % 200) },
+      }),
+    );
+    for (const path of [created, older]) {
+      const store = await open(path);
+      const sync = await store.beginSync();
+      await sync.write(batch({ messages, newMessages: messages.length }));
+      await sync.end();
+      await store.close();
+    }
+    const layout = async (path: string) => ({
+      version: (
+        await queryStore(
+          path,
+          "SELECT tags['storage_version'] AS version FROM duckdb_databases() WHERE NOT internal AND database_name <> 'memory'",
+        )
+      )[0]?.version,
+      compressions: Object.fromEntries(
+        (
+          await queryStore(
+            path,
+            `SELECT column_name AS name, list_sort(list_distinct(list(compression))) AS used
+             FROM pragma_storage_info('messages')
+             WHERE column_name IN ('text', 'raw', 'metadata', 'id') AND segment_type <> 'VALIDITY'
+             GROUP BY ALL`,
+          )
+        ).map((row) => [row.name, row.used]),
+      ),
+    });
+    expect(await layout(created)).toEqual({
+      version: 'v1.2.0+',
+      compressions: {
+        text: ['ZSTD'],
+        raw: ['ZSTD'],
+        metadata: ['ZSTD'],
+        id: expect.not.arrayContaining(['ZSTD']),
+      },
+    });
+    // DuckDB leaves out zstd in an older storage version: the file stays readable to the DuckDB
+    // versions that read it before.
+    const { version, compressions } = await layout(older);
+    expect(version).toBe('v1.0.0+');
+    expect(Object.values(compressions).flat()).not.toContain('ZSTD');
+    const contents = await Promise.all([created, older].map((path) => readStore(path)));
+    for (const stored of contents) {
+      expect([...stored.messages.values()].map((row) => row.record)).toEqual(
+        messages.map((record) => expect.objectContaining(record)),
+      );
     }
   });
 

@@ -20,6 +20,7 @@ export const DUCKDB_DIALECT: SqlDialect = {
   json: 'JSON',
   // Without a key index, the sync's memory does not grow with the messages stored.
   indexesMessages: false,
+  longText: ' USING COMPRESSION zstd',
   noNul: false,
   // Lists are bound as JSON text (see the connection): far cheaper than a DuckDB list value.
   inList: (column, param) =>
@@ -72,6 +73,12 @@ export const ROWS_PER_CHECKPOINT = 4 * ROW_GROUP_ROWS;
 
 // What the file is known as in the engine, whose own database is an empty one in memory.
 const CATALOG = 'chat_history';
+
+/**
+ * The storage version a new file is written in: the oldest that compresses long texts with zstd
+ * (see `longText`), which DuckDB 1.2 and later read. A file that exists keeps its own.
+ */
+export const STORAGE_VERSION = 'v1.2.0';
 
 /**
  * Memory a checkpoint may use beyond the indexes (which DuckDB keeps in memory whole), in MiB.
@@ -222,7 +229,8 @@ export interface Attached {
 }
 
 /**
- * An engine with the file attached (see {@link ROW_GROUP_ROWS}), holding its lock, and its two
+ * An engine with the file attached (see {@link ROW_GROUP_ROWS}; a new one in
+ * {@link STORAGE_VERSION}), holding its lock, and its two
  * connections; a file that another process holds is `store_locked`, any other failure
  * `store_failed`, the engine closed.
  */
@@ -243,12 +251,13 @@ export async function attached(
     throw storeFailed(`${path}: DuckDB could not start`, error);
   }
   try {
+    const created = (await stat(file).catch(() => undefined)) === undefined;
     const setup = await instance.connect();
     try {
       // `TYPE DUCKDB`: a file of another database is refused, not handed to an extension
       // DuckDB would download.
       await setup.run(
-        `ATTACH '${file.replaceAll("'", "''")}' AS ${CATALOG} (TYPE DUCKDB, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
+        `ATTACH '${file.replaceAll("'", "''")}' AS ${CATALOG} (TYPE DUCKDB, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}${created ? `, STORAGE_VERSION '${STORAGE_VERSION}'` : ''})`,
       );
     } finally {
       setup.closeSync();

@@ -13,6 +13,8 @@ import { copyStatement, copyText } from './copy-rows.js';
 export const POSTGRES_DIALECT: SqlDialect = {
   json: 'JSONB',
   indexesMessages: true,
+  // PostgreSQL compresses long values itself (TOAST).
+  longText: '',
   noNul: true,
   inList: (column, param) => `${column} = ANY(${param}::text[])`,
   // One JSON parameter the server takes apart: far cheaper to send than a list per column.
