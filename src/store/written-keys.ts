@@ -46,7 +46,7 @@ export class WrittenKeys {
   async mayBeTaken(keys: readonly RowKey[]): Promise<boolean> {
     let maybe = false;
     // Rows come grouped by source: the answer for the one before serves most of them.
-    let last: { source: string; account: string; stored: boolean; prefix: string } | undefined;
+    let last: { source: string; account: string; stored: boolean; prefix: TextPrefix } | undefined;
     for (const key of keys) {
       if (last?.source !== key.source || last.account !== key.account) {
         const { source, account } = key;
@@ -56,9 +56,9 @@ export class WrittenKeys {
         maybe = true;
         continue;
       }
-      const text = last.prefix + storableText(key.id, this.#rules);
-      if (this.#filter.mayHave(text)) maybe = true;
-      this.#filter.add(text);
+      const id = storableText(key.id, this.#rules);
+      if (this.#filter.mayHave(id, last.prefix)) maybe = true;
+      this.#filter.add(id, last.prefix);
     }
     return maybe;
   }
@@ -66,14 +66,16 @@ export class WrittenKeys {
   /** Remembers the keys of rows written otherwise (compared with the table, then upserted). */
   wrote(keys: readonly RowKey[]): void {
     // As in `mayBeTaken`, once per run of rows of one source and account.
-    let last: { source: string; account: string; remembered: boolean; prefix: string } | undefined;
+    let last:
+      | { source: string; account: string; remembered: boolean; prefix: TextPrefix }
+      | undefined;
     for (const key of keys) {
       if (last?.source !== key.source || last.account !== key.account) {
         const { source, account } = key;
         const remembered = this.#stored.get(this.#sourceOf(key)) === false;
         last = { source, account, remembered, prefix: this.#prefixOf(key) };
       }
-      if (last.remembered) this.#filter.add(last.prefix + storableText(key.id, this.#rules));
+      if (last.remembered) this.#filter.add(storableText(key.id, this.#rules), last.prefix);
     }
   }
 
@@ -103,8 +105,10 @@ export class WrittenKeys {
    * The source and account of a key as the filter takes them, before its id. Two keys may give
    * one text (a NUL in a part): that only costs a scan, as a key always gives the same text.
    */
-  #prefixOf(key: RowKey): string {
-    return `${storableText(key.source, this.#rules)}\0${storableText(key.account, this.#rules)}\0`;
+  #prefixOf(key: RowKey): TextPrefix {
+    return textPrefix(
+      `${storableText(key.source, this.#rules)}\0${storableText(key.account, this.#rules)}\0`,
+    );
   }
 }
 
@@ -128,7 +132,8 @@ const LARGEST_BLOCK = 1 << 24;
 export class TextFilter {
   readonly #blocks: Block[] = [];
 
-  add(text: string): void {
+  /** Adds `text`, or the text `prefix` then `text` (see {@link textPrefix}). */
+  add(text: string, prefix: TextPrefix = NO_PREFIX): void {
     let block = this.#blocks.at(-1);
     if (block === undefined || block.count >= block.capacity) {
       const capacity = Math.min(FIRST_BLOCK * 2 ** this.#blocks.length, LARGEST_BLOCK);
@@ -140,7 +145,7 @@ export class TextFilter {
       };
       this.#blocks.push(block);
     }
-    hash(text);
+    hash(text, prefix);
     const { bits, mask } = block;
     for (let probe = 0; probe < PROBES; probe++) {
       const bit = (hashed.first + Math.imul(probe, hashed.step)) & mask;
@@ -150,10 +155,13 @@ export class TextFilter {
     block.count += 1;
   }
 
-  /** `false` when `text` was never added; `true` when it was, and rarely when not. */
-  mayHave(text: string): boolean {
+  /**
+   * `false` when `text` (after `prefix`) was never added; `true` when it was, and rarely when
+   * not.
+   */
+  mayHave(text: string, prefix: TextPrefix = NO_PREFIX): boolean {
     if (this.#blocks.length === 0) return false;
-    hash(text);
+    hash(text, prefix);
     for (const { bits, mask } of this.#blocks) {
       let probe = 0;
       while (probe < PROBES) {
@@ -178,19 +186,45 @@ interface Block {
 const hashed = { first: 0, step: 1 };
 
 /**
- * Two 32-bit hashes of `text`'s UTF-16 code units (FNV-1a with two primes, each then mixed by
- * MurmurHash3's finalizer); the second is odd, so that its multiples reach every bit of a block.
+ * The start of texts, hashed once: a {@link TextFilter} takes a text after it as it takes the two
+ * joined, without joining them.
  */
-function hash(text: string): void {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
+export interface TextPrefix {
+  readonly a: number;
+  readonly b: number;
+}
+
+const NO_PREFIX: TextPrefix = { a: 0x811c9dc5, b: 0x9747b28c };
+
+/** `text` as the start of the texts a {@link TextFilter} takes after it. */
+export function textPrefix(text: string): TextPrefix {
+  fnv(text, NO_PREFIX);
+  return { a: state.a, b: state.b };
+}
+
+/**
+ * Two 32-bit hashes of `prefix` then `text`, as UTF-16 code units (FNV-1a with two primes, each
+ * then mixed by MurmurHash3's finalizer); the second is odd, so that its multiples reach every
+ * bit of a block.
+ */
+function hash(text: string, prefix: TextPrefix): void {
+  fnv(text, prefix);
+  hashed.first = mix(state.a);
+  hashed.step = mix(state.b) | 1;
+}
+
+/** FNV-1a's two states after `text`, from those of `prefix` (kept here: no array per text). */
+const state = { a: 0, b: 0 };
+
+function fnv(text: string, prefix: TextPrefix): void {
+  let { a, b } = prefix;
   for (let index = 0; index < text.length; index++) {
     const unit = text.charCodeAt(index);
     a = Math.imul(a ^ unit, 0x01000193);
     b = Math.imul(b ^ unit, 0x5bd1e995);
   }
-  hashed.first = mix(a);
-  hashed.step = mix(b) | 1;
+  state.a = a;
+  state.b = b;
 }
 
 function mix(hash: number): number {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TextFilter } from '../../src/store/written-keys.js';
+import { TextFilter, textPrefix } from '../../src/store/written-keys.js';
 
 describe('TextFilter', () => {
   it('answers "maybe" for every text added, whatever the text', () => {
@@ -10,6 +10,32 @@ describe('TextFilter', () => {
         for (const text of texts) filter.add(text);
         return texts.every((text) => filter.mayHave(text));
       }),
+    );
+  });
+
+  it('takes a text after a prefix as the two joined, either way round', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })), {
+          maxLength: 100,
+        }),
+        fc.array(fc.tuple(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })), {
+          maxLength: 100,
+        }),
+        (added, others) => {
+          const joined = new TextFilter();
+          const prefixed = new TextFilter();
+          for (const [prefix, text] of added) {
+            joined.add(prefix + text);
+            prefixed.add(text, textPrefix(prefix));
+          }
+          return [...added, ...others].every(
+            ([prefix, text]) =>
+              prefixed.mayHave(prefix + text) === joined.mayHave(prefix + text) &&
+              joined.mayHave(text, textPrefix(prefix)) === joined.mayHave(prefix + text),
+          );
+        },
+      ),
     );
   });
 
