@@ -376,13 +376,17 @@ class SqlStoreSync implements StoreSync {
   async #write(batch: StoreBatch, insertNew: boolean): Promise<StoreBatchResult> {
     const { dialect, connection } = this.#engine;
     const counts: StoreBatchResult = new Map();
+    // Rows come in runs of one source and account: the counts of the row before serve most.
+    let last: { source: string; account: string; counts: ChangeCounts } | undefined;
     const countsOf = (key: SourceKey) => {
+      if (last?.source === key.source && last.account === key.account) return last.counts;
       const id = sourceKeyOf(key);
       let found = counts.get(id);
       if (found === undefined) {
         found = noChanges();
         counts.set(id, found);
       }
+      last = { source: key.source, account: key.account, counts: found };
       return found;
     };
     const syncedAt = this.syncedAt;

@@ -45,8 +45,15 @@ export class BatchWriter {
     if (this.#failure !== undefined) throw this.#failure;
     const pending = this.#pending;
     const fresh = part.fresh === true;
-    for (const record of part.conversations ?? []) pending.conversations.push({ record, fresh });
-    for (const record of part.messages ?? []) pending.messages.push({ record, fresh });
+    for (const field of ['conversations', 'messages'] as const) {
+      const records = part[field];
+      if (records === undefined || records.length === 0) continue;
+      const added: Added<Conversation | Message> = pending[field];
+      for (const record of records) {
+        added.records.push(record);
+        added.fresh.push(fresh);
+      }
+    }
     this.#rows += (part.conversations?.length ?? 0) + (part.messages?.length ?? 0);
     for (const field of LISTS) {
       const rows = part[field];
@@ -120,10 +127,10 @@ export type BatchPart = Partial<Omit<StoreBatch, 'newConversations' | 'newMessag
   fresh?: boolean;
 };
 
-/** A record and whether it comes from a conversation the store never held. */
+/** Records added, and whether each comes from a conversation the store never held. */
 interface Added<T> {
-  record: T;
-  fresh: boolean;
+  records: T[];
+  fresh: boolean[];
 }
 
 /** A batch as it is gathered. */
@@ -131,16 +138,16 @@ type Pending = Omit<
   StoreBatch,
   'conversations' | 'messages' | 'newConversations' | 'newMessages'
 > & {
-  conversations: Added<Conversation>[];
-  messages: Added<Message>[];
+  conversations: Added<Conversation>;
+  messages: Added<Message>;
 };
 
 const LISTS = ['checkpoints', 'messageDeletes', 'conversationDeletes', 'sources'] as const;
 
 function emptyBatch(): Pending {
   return {
-    conversations: [],
-    messages: [],
+    conversations: { records: [], fresh: [] },
+    messages: { records: [], fresh: [] },
     checkpoints: [],
     messageDeletes: [],
     conversationDeletes: [],
@@ -172,18 +179,57 @@ function batchOf(pending: Pending): StoreBatch {
  * A key added twice, once not fresh, is not fresh: the store may hold it.
  */
 function newFirst<T extends SourceKey & { id: string }>(
-  added: readonly Added<T>[],
+  added: Added<T>,
 ): { records: T[]; fresh: number } {
-  const byKey = new Map<string, Added<T>>();
-  for (const entry of added) {
-    const key = rowKey(entry.record, entry.record.id);
+  if (repeatsAKey(added.records)) return newFirstOfRepeated(added);
+  const fresh: T[] = [];
+  const compared: T[] = [];
+  added.records.forEach((record, index) => {
+    (added.fresh[index] ? fresh : compared).push(record);
+  });
+  return {
+    records:
+      compared.length === 0 ? fresh : fresh.length === 0 ? compared : [...fresh, ...compared],
+    fresh: fresh.length,
+  };
+}
+
+/** Whether two records share a key (rare: a conversation read again within one batch). */
+function repeatsAKey(records: readonly (SourceKey & { id: string })[]): boolean {
+  // The ids of each source and account; records come in runs of one, so the set of the record
+  // before serves most of them.
+  const bySource = new Map<string, Set<string>>();
+  let last: { source: string; account: string; ids: Set<string> } | undefined;
+  for (const record of records) {
+    if (last?.source !== record.source || last.account !== record.account) {
+      const key = sourceKeyOf(record);
+      let ids = bySource.get(key);
+      if (ids === undefined) {
+        ids = new Set();
+        bySource.set(key, ids);
+      }
+      last = { source: record.source, account: record.account, ids };
+    }
+    if (last.ids.has(record.id)) return true;
+    last.ids.add(record.id);
+  }
+  return false;
+}
+
+/** {@link newFirst} of records among which a key repeats: the last of each, where it was added. */
+function newFirstOfRepeated<T extends SourceKey & { id: string }>(
+  added: Added<T>,
+): { records: T[]; fresh: number } {
+  const byKey = new Map<string, { record: T; fresh: boolean }>();
+  added.records.forEach((record, index) => {
+    const key = rowKey(record, record.id);
     const before = byKey.get(key);
     if (before !== undefined) byKey.delete(key);
     byKey.set(key, {
-      record: entry.record,
-      fresh: entry.fresh && (before === undefined || before.fresh),
+      record,
+      fresh: (added.fresh[index] ?? false) && (before === undefined || before.fresh),
     });
-  }
+  });
   const fresh: T[] = [];
   const compared: T[] = [];
   for (const { record, fresh: isFresh } of byKey.values())

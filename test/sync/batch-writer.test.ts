@@ -107,6 +107,53 @@ describe('BatchWriter', () => {
     expect((await readStore(url)).messages.size).toBe(3 * BATCH_ROWS + 10);
   });
 
+  it('writes each key of a batch once, the last added, new first, and new only if never compared', async () => {
+    const url = await freshStoreUrl('duckdb');
+    const store = await openStore(url);
+    opened.push(store);
+    const sync = await store.beginSync();
+    const started: StoreBatch[] = [];
+    const write = sync.write.bind(sync);
+    sync.write = async (batch: StoreBatch): Promise<StoreBatchResult> => {
+      started.push(batch);
+      return write(batch);
+    };
+    const writer = new BatchWriter(sync, () => undefined);
+    const edited = (list: Message[]) => list.map((message) => ({ ...message, text: 'edited' }));
+    // c-1 is new, and read again within the batch: still new. c-2 is stored, read as new
+    // first (its reading started before it was stored): compared. c-3 is stored.
+    await writer.add({ messages: messages('c-1', 3), fresh: true });
+    await writer.add({ messages: messages('c-2', 2), fresh: true });
+    await writer.add({ messages: messages('c-3', 2) });
+    await writer.add({ messages: edited(messages('c-1', 3)), fresh: true });
+    await writer.add({ messages: edited(messages('c-2', 2)) });
+    await writer.flush();
+    const [batch] = started;
+    expect(started).toHaveLength(1);
+    expect(batch?.newMessages).toBe(3);
+    expect(batch?.messages.map((message) => [message.id, message.text])).toEqual([
+      ['c-1-m-0', 'edited'],
+      ['c-1-m-1', 'edited'],
+      ['c-1-m-2', 'edited'],
+      ['c-3-m-0', 'message 0'],
+      ['c-3-m-1', 'message 1'],
+      ['c-2-m-0', 'edited'],
+      ['c-2-m-1', 'edited'],
+    ]);
+    // Without a repeated key, the records go as they came, the new ones first.
+    await writer.add({ messages: messages('c-4', 2) });
+    await writer.add({ messages: messages('c-5', 2), fresh: true });
+    await writer.flush();
+    expect(started[1]?.newMessages).toBe(2);
+    expect(started[1]?.messages.map((message) => message.id)).toEqual([
+      'c-5-m-0',
+      'c-5-m-1',
+      'c-4-m-0',
+      'c-4-m-1',
+    ]);
+    await sync.end();
+  });
+
   it('fails every later part and the flush with the error of the write that failed', async () => {
     const url = await freshStoreUrl('duckdb');
     const store = await openStore(url);
