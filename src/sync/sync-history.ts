@@ -8,6 +8,7 @@ import { SignalFanout } from '../paginate/signal-fanout.js';
 import type {
   InvalidRecord,
   ListingWarning,
+  Page,
   RequestLimiter,
   RequestSent,
 } from '../paginate/types.js';
@@ -294,8 +295,16 @@ async function syncSource(source: ChatHistorySource, context: SourceRun): Promis
       }
     });
 
-  /** Lists conversations (all of them, or those updated since `since`) and brings each in. */
-  const pass = async (since: string | null) => {
+  /**
+   * Lists conversations (all of them, or those updated since `since`) and brings each in. A
+   * failure aborts the source at once: the listing's next page, read ahead, ends with it.
+   */
+  const pass = (since: string | null) =>
+    listAndRead(since).catch((error: unknown) => {
+      fail(error);
+      throw error;
+    });
+  const listAndRead = async (since: string | null) => {
     const listing = source.listConversations({
       concurrency: settings.concurrency,
       limiter,
@@ -316,11 +325,13 @@ async function syncSource(source: ChatHistorySource, context: SourceRun): Promis
           }
         : {}),
     });
-    for await (const page of listing.pages()) {
-      const stored = await sync.readConversations(
+    const pages = withStored(listing.pages(), (page) =>
+      sync.readConversations(
         key,
         page.items.map((conversation) => conversation.id),
-      );
+      ),
+    );
+    for await (const { page, stored } of pages) {
       const unchanged = [];
       for (const conversation of page.items) {
         progress.listed += 1;
@@ -465,4 +476,41 @@ function readStore(value: unknown): Store {
     );
   }
   return value as Store;
+}
+
+/**
+ * The pages of a listing, each with what the store holds of its conversations. The next page and
+ * its stored state are read while the caller works through the one before, so that the listing
+ * never waits for the store between pages. A page's stored state is read before the pages before
+ * it are worked through: what a reading of this sync changes is read again (see `earlier`).
+ */
+async function* withStored<T, S>(
+  pages: AsyncIterator<Page<T>>,
+  storedOf: (page: Page<T>) => Promise<S>,
+): AsyncGenerator<{ page: Page<T>; stored: S }> {
+  const next = async () => {
+    const result = await pages.next();
+    return result.done ? undefined : { page: result.value, stored: await storedOf(result.value) };
+  };
+  // A page read ahead may fail while the caller works: handled here, thrown when awaited.
+  const readAhead = () => {
+    const page = next();
+    page.catch(() => undefined);
+    return page;
+  };
+  let ahead = readAhead();
+  try {
+    for (let current = await ahead; current !== undefined; current = await ahead) {
+      ahead = readAhead();
+      yield current;
+    }
+  } finally {
+    // Left early (the source failed or was aborted): the page read ahead is not wanted, and ends
+    // before the listing is closed (an aborted request fails at once).
+    await ahead.then(
+      () => undefined,
+      () => undefined,
+    );
+    await pages.return?.();
+  }
 }

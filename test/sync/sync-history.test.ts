@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatHistorySource } from '../../src/chat-history-source.js';
+import { type ChatHistorySource, defineSource } from '../../src/chat-history-source.js';
 import { ChatHistoryError } from '../../src/errors/chat-history-error.js';
+import { createPaginated } from '../../src/paginate/paginated.js';
 import { openStore } from '../../src/store/open-store.js';
 import { addChanges, type Store, type StoreBatch } from '../../src/store/store.js';
 import { type SyncReport, syncHistory } from '../../src/sync/sync-history.js';
@@ -168,6 +169,128 @@ describe('syncHistory batches', () => {
     expect(sum(again, 'messages')).toBeGreaterThan(0);
     expect(sum(again, 'newMessages')).toBe(0);
     expect(sum(again, 'newConversations')).toBe(0);
+  });
+});
+
+describe('syncHistory listing', () => {
+  it('asks the store about the next listing page while the conversations of the one before are read', async () => {
+    const served = await serveVendors(() => ({ conversations: 12, messagesPerConversation: 5 }));
+    cleanups.push(() => served.close());
+    const okchat = served.vendors.find((vendor) => vendor.id === 'okchat')?.source;
+    if (okchat === undefined) throw new Error('no OkChat emulator');
+    // Every conversation's messages wait until the test lets them go.
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const source = defineSource({
+      id: okchat.id,
+      account: okchat.account,
+      capabilities: okchat.capabilities,
+      listConversations: (options) => okchat.listConversations(options),
+      listMessages: (id, options) =>
+        createPaginated(async function* () {
+          await held;
+          yield* okchat.listMessages(id, options).pages();
+        }),
+    });
+    const url = await freshStoreUrl('duckdb');
+    const store = await open(url);
+    const asked: string[][] = [];
+    const asking: Store = {
+      ...store,
+      contents: () => store.contents(),
+      close: () => store.close(),
+      beginSync: async () => {
+        const sync = await store.beginSync();
+        return {
+          syncedAt: sync.syncedAt,
+          readSource: (key) => sync.readSource(key),
+          readConversations: (key, ids) => {
+            asked.push([...ids]);
+            return sync.readConversations(key, ids);
+          },
+          write: (batch) => sync.write(batch),
+          end: () => sync.end(),
+        };
+      },
+    };
+    // Pages of 6 conversations, 2 read at once: the first page's loop waits for a place.
+    const syncing = syncHistory({ sources: [source], store: asking, concurrency: 1, pageSize: 6 });
+    await expect.poll(() => asked.length).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const listed = (await okchat.listConversations({ pageSize: 6 }).toArray()).map(
+      (conversation) => conversation.id,
+    );
+    expect(asked).toEqual([listed.slice(0, 6), listed.slice(6, 12)]);
+    release();
+    const report = await syncing;
+    expect(report.conversations.upserted).toBe(12);
+    expect(asked.flat()).toEqual(listed);
+    expect(storeMatches(await readStore(url), await vendorData([okchat]))).toEqual(IN_SYNC);
+  });
+
+  it('rejects with the error of a listing page that fails while the page before is worked through', async () => {
+    let listings = 0;
+    const served = await serveVendors(
+      (id) => ({
+        conversations: 12,
+        messagesPerConversation: 5,
+        faults: {
+          pattern: (request) =>
+            id === 'okchat' && !request.url.pathname.includes('/messages') && ++listings > 1
+              ? '500'
+              : null,
+        },
+      }),
+      (id) => (id === 'okchat' ? { retry: { retries: 0 } } : {}),
+    );
+    cleanups.push(() => served.close());
+    const okchat = served.vendors.find((vendor) => vendor.id === 'okchat')?.source;
+    if (okchat === undefined) throw new Error('no OkChat emulator');
+    // The first page's conversations wait until the second page has failed.
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const source = defineSource({
+      id: okchat.id,
+      account: okchat.account,
+      capabilities: okchat.capabilities,
+      listConversations: (options) => okchat.listConversations(options),
+      listMessages: (id, options) =>
+        createPaginated(async function* () {
+          await held;
+          yield* okchat.listMessages(id, options).pages();
+        }),
+    });
+    const others = served.vendors.filter((vendor) => vendor.id !== 'okchat');
+    const url = await freshStoreUrl('duckdb');
+    const syncing = caught(
+      syncOnce(url, [source, ...sourcesOf(others)], { concurrency: 1, pageSize: 6 }),
+    );
+    await expect.poll(() => listings).toBeGreaterThan(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release();
+    const error = await syncing;
+    expect(ChatHistoryError.is(error) && [error.code, error.source]).toEqual([
+      'server_error',
+      'okchat',
+    ]);
+    // The other vendors are in, and nothing of OkChat is marked deleted.
+    const stored = await readStore(url);
+    expect(
+      storeMatches(
+        {
+          conversations: new Map(
+            [...stored.conversations].filter(([key]) => !key.startsWith('okchat ')),
+          ),
+          messages: new Map([...stored.messages].filter(([key]) => !key.startsWith('okchat '))),
+        },
+        await vendorData(sourcesOf(others)),
+      ),
+    ).toEqual(IN_SYNC);
+    expect([...stored.conversations.values()].filter((row) => row.deleted)).toEqual([]);
   });
 });
 
