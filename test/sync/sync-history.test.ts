@@ -172,6 +172,29 @@ describe('syncHistory batches', () => {
   });
 });
 
+/** `source`, whose conversations' messages are listed only once `release()` is called. */
+function holdingMessages(source: ChatHistorySource): {
+  source: ChatHistorySource;
+  release: () => void;
+} {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const holding = defineSource({
+    id: source.id,
+    account: source.account,
+    capabilities: source.capabilities,
+    listConversations: (options) => source.listConversations(options),
+    listMessages: (id, options) =>
+      createPaginated(async function* () {
+        await held;
+        yield* source.listMessages(id, options).pages();
+      }),
+  });
+  return { source: holding, release };
+}
+
 describe('syncHistory listing', () => {
   it('asks the store about the next listing page while the conversations of the one before are read', async () => {
     const served = await serveVendors(() => ({ conversations: 12, messagesPerConversation: 5 }));
@@ -179,21 +202,7 @@ describe('syncHistory listing', () => {
     const okchat = served.vendors.find((vendor) => vendor.id === 'okchat')?.source;
     if (okchat === undefined) throw new Error('no OkChat emulator');
     // Every conversation's messages wait until the test lets them go.
-    let release = () => undefined as void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const source = defineSource({
-      id: okchat.id,
-      account: okchat.account,
-      capabilities: okchat.capabilities,
-      listConversations: (options) => okchat.listConversations(options),
-      listMessages: (id, options) =>
-        createPaginated(async function* () {
-          await held;
-          yield* okchat.listMessages(id, options).pages();
-        }),
-    });
+    const { source, release } = holdingMessages(okchat);
     const url = await freshStoreUrl('duckdb');
     const store = await open(url);
     const asked: string[][] = [];
@@ -249,21 +258,7 @@ describe('syncHistory listing', () => {
     const okchat = served.vendors.find((vendor) => vendor.id === 'okchat')?.source;
     if (okchat === undefined) throw new Error('no OkChat emulator');
     // The first page's conversations wait until the second page has failed.
-    let release = () => undefined as void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const source = defineSource({
-      id: okchat.id,
-      account: okchat.account,
-      capabilities: okchat.capabilities,
-      listConversations: (options) => okchat.listConversations(options),
-      listMessages: (id, options) =>
-        createPaginated(async function* () {
-          await held;
-          yield* okchat.listMessages(id, options).pages();
-        }),
-    });
+    const { source, release } = holdingMessages(okchat);
     const others = served.vendors.filter((vendor) => vendor.id !== 'okchat');
     const url = await freshStoreUrl('duckdb');
     const syncing = caught(
