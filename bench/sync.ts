@@ -18,7 +18,7 @@ const MESSAGES_PER_CONVERSATION = 100;
 const PER_CONVERSATION_PAIR = MESSAGES_PER_CONVERSATION * (1 + 6 / 7);
 
 /** Rounds of export, DuckDB sync and PostgreSQL sync, one after the other. */
-const THROUGHPUT_ROUNDS = 3;
+const THROUGHPUT_ROUNDS = 5;
 
 interface Run {
   messages: number;
