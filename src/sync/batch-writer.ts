@@ -45,15 +45,8 @@ export class BatchWriter {
     if (this.#failure !== undefined) throw this.#failure;
     const pending = this.#pending;
     const fresh = part.fresh === true;
-    for (const field of ['conversations', 'messages'] as const) {
-      const records = part[field];
-      if (records === undefined || records.length === 0) continue;
-      const added: Added<Conversation | Message> = pending[field];
-      for (const record of records) {
-        added.records.push(record);
-        added.fresh.push(fresh);
-      }
-    }
+    addRecords(pending.conversations, part.conversations, fresh);
+    addRecords(pending.messages, part.messages, fresh);
     this.#rows += (part.conversations?.length ?? 0) + (part.messages?.length ?? 0);
     for (const field of LISTS) {
       const rows = part[field];
@@ -131,6 +124,13 @@ export type BatchPart = Partial<Omit<StoreBatch, 'newConversations' | 'newMessag
 interface Added<T> {
   records: T[];
   fresh: boolean[];
+}
+
+function addRecords<T>(added: Added<T>, records: readonly T[] | undefined, fresh: boolean): void {
+  for (const record of records ?? []) {
+    added.records.push(record);
+    added.fresh.push(fresh);
+  }
 }
 
 /** A batch as it is gathered. */

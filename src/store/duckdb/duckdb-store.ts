@@ -78,7 +78,7 @@ const CATALOG = 'chat_history';
  * The storage version a new file is written in: the oldest that compresses long texts with zstd
  * (see `longText`), which DuckDB 1.2 and later read. A file that exists keeps its own.
  */
-export const STORAGE_VERSION = 'v1.2.0';
+const STORAGE_VERSION = 'v1.2.0';
 
 /**
  * Memory a checkpoint may use beyond the indexes (which DuckDB keeps in memory whole), in MiB.
