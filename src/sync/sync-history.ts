@@ -481,8 +481,8 @@ function readStore(value: unknown): Store {
 /**
  * The pages of a listing, each with what the store holds of its conversations. The next page and
  * its stored state are read while the caller works through the one before, so that the listing
- * never waits for the store between pages. A page's stored state is read before the pages before
- * it are worked through: what a reading of this sync changes is read again (see `earlier`).
+ * never waits for the store between pages. A conversation of that page which a reading of this
+ * sync changes meanwhile is read from the store again (see `earlier`).
  */
 async function* withStored<T, S>(
   pages: AsyncIterator<Page<T>>,
@@ -505,12 +505,9 @@ async function* withStored<T, S>(
       yield current;
     }
   } finally {
-    // Left early (the source failed or was aborted): the page read ahead is not wanted, and ends
-    // before the listing is closed (an aborted request fails at once).
-    await ahead.then(
-      () => undefined,
-      () => undefined,
-    );
-    await pages.return?.();
+    // Left early (the source failed or was aborted): the page read ahead is not wanted. The
+    // listing is closed once that page is in, which the source's abort hastens; nothing waits
+    // for it here, so that a failure is reported without waiting for the vendor.
+    ahead.then(() => pages.return?.()).catch(() => undefined);
   }
 }
