@@ -95,8 +95,8 @@ function onlyUnseenDeletesOfFilteredListings(result: ReturnType<typeof storeMatc
 
 const sourcesOf = (served: readonly ServedVendor[]) => served.map((vendor) => vendor.source);
 
-/** A store whose batches are recorded as they are written. */
-function recording(store: Store, batches: StoreBatch[]): Store {
+/** A store that records the batches it writes and the conversations it is asked about. */
+function watched(store: Store, seen: { batches?: StoreBatch[]; asked?: string[][] }): Store {
   return {
     kind: store.kind,
     location: store.location,
@@ -107,9 +107,12 @@ function recording(store: Store, batches: StoreBatch[]): Store {
       return {
         syncedAt: sync.syncedAt,
         readSource: (key) => sync.readSource(key),
-        readConversations: (key, ids) => sync.readConversations(key, ids),
+        readConversations: (key, ids) => {
+          seen.asked?.push([...ids]);
+          return sync.readConversations(key, ids);
+        },
         write: (batch) => {
-          batches.push(batch);
+          seen.batches?.push(batch);
           return sync.write(batch);
         },
         end: () => sync.end(),
@@ -126,7 +129,7 @@ describe('syncHistory batches', () => {
     const first: StoreBatch[] = [];
     await syncHistory({
       sources,
-      store: recording(store, first),
+      store: watched(store, { batches: first }),
       concurrency: 4,
       pageSize: PAGE_SIZE,
     });
@@ -162,7 +165,7 @@ describe('syncHistory batches', () => {
     const again: StoreBatch[] = [];
     await syncHistory({
       sources,
-      store: recording(store, again),
+      store: watched(store, { batches: again }),
       concurrency: 4,
       pageSize: PAGE_SIZE,
     });
@@ -206,24 +209,7 @@ describe('syncHistory listing', () => {
     const url = await freshStoreUrl('duckdb');
     const store = await open(url);
     const asked: string[][] = [];
-    const asking: Store = {
-      ...store,
-      contents: () => store.contents(),
-      close: () => store.close(),
-      beginSync: async () => {
-        const sync = await store.beginSync();
-        return {
-          syncedAt: sync.syncedAt,
-          readSource: (key) => sync.readSource(key),
-          readConversations: (key, ids) => {
-            asked.push([...ids]);
-            return sync.readConversations(key, ids);
-          },
-          write: (batch) => sync.write(batch),
-          end: () => sync.end(),
-        };
-      },
-    };
+    const asking = watched(store, { asked });
     // Pages of 6 conversations, 2 read at once: the first page's loop waits for a place.
     const syncing = syncHistory({ sources: [source], store: asking, concurrency: 1, pageSize: 6 });
     await expect.poll(() => asked.length).toBe(2);
