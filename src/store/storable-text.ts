@@ -17,11 +17,7 @@ const SUSPECT_JSON = /\\u(?:0000|[dD][89a-fA-F])/;
 export function storableJson(value: unknown, rules: TextRules): string | null {
   if (value === undefined) return null;
   const json = JSON.stringify(value);
-  return json === undefined ? null : storableJsonText(value, json, rules);
-}
-
-/** `json`, the JSON text of `value`, as {@link storableJson} writes it. */
-function storableJsonText(value: unknown, json: string, rules: TextRules): string {
+  if (json === undefined) return null;
   // No escape without a backslash: most texts need no closer look.
   return json.includes('\\') && SUSPECT_JSON.test(json)
     ? JSON.stringify(storableValue(value, rules))
@@ -33,11 +29,10 @@ function storableJsonText(value: unknown, json: string, rules: TextRules): strin
  * `NULL` for a missing value or JSON `null`.
  */
 export function jsonColumnText(value: unknown, rules: TextRules): string | null {
-  if (value === null || value === undefined) return null;
+  if (value === null) return null;
   // Most messages' lists are empty: no call into the JSON writer for them.
   if (Array.isArray(value) && value.length === 0) return '[]';
-  const json = JSON.stringify(value);
-  return json === undefined ? null : storableJsonText(value, json, rules);
+  return storableJson(value, rules);
 }
 
 /** A text column's value the store accepts. */
