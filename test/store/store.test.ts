@@ -1,5 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from '@duckdb/node-api';
@@ -622,6 +631,48 @@ describe('openStore', () => {
     await store.close();
     await store.close();
     await (await openStore(path)).close();
+  });
+
+  it('keeps a second open of a DuckDB file out of this process under any of its names, and frees every name on close', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'chat-history-names-'));
+    const path = join(folder, 'history.duckdb');
+    const symbolic = join(folder, 'symbolic.duckdb');
+    const hard = join(folder, 'hard.duckdb');
+    // A link to a file not made yet: the first open creates it through its real name.
+    symlinkSync(path, symbolic);
+    const store = await openStore(path);
+    linkSync(path, hard);
+    for (const name of [path, symbolic, hard, `duckdb:${symbolic}`]) {
+      const error = await caught(openStore(name));
+      expect([name, ChatHistoryError.is(error) && error.code]).toEqual([name, 'store_locked']);
+    }
+    const sync = await store.beginSync();
+    await sync.write(batch({ messages: [message('m-1')], newMessages: 1 }));
+    await sync.end();
+    await store.close();
+    for (const name of [symbolic, hard, path]) {
+      const again = await openStore(name);
+      expect([name, (await again.contents()).map((row) => row.messages)]).toEqual([name, [1]]);
+      // Opened under one name, the file is held under the others.
+      const other = name === path ? symbolic : path;
+      expect((await caught(openStore(other))).code).toBe('store_locked');
+      await again.close();
+    }
+  });
+
+  it('says that an empty file is not a DuckDB database, and leaves it as it is', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'chat-history-empty-')), 'history.duckdb');
+    writeFileSync(path, '');
+    const error = await caught(openStore(path));
+    expect([error.code, error.message]).toEqual([
+      'store_failed',
+      expect.stringContaining(`${path} is an empty file, not a DuckDB database: remove it`),
+    ]);
+    expect(statSync(path).size).toBe(0);
+    // Nothing of it stays held: once removed, the name is a new store.
+    rmSync(path);
+    await (await openStore(path)).close();
+    expect(statSync(path).size).toBeGreaterThan(0);
   });
 
   it('moves its log into the DuckDB file when its messages fill four row groups, counting those stored before', async () => {

@@ -87,7 +87,10 @@ const STORAGE_VERSION = 'v1.2.0';
  */
 export const CHECKPOINT_MEMORY_MIB = 64;
 
-// Files this process has open: DuckDB's own lock keeps other processes out, not this one.
+/**
+ * Files this process has open, each by its path and by its device and inode (a symbolic or hard
+ * link names it otherwise): DuckDB's own lock keeps other processes out, not this one.
+ */
 const OPEN_FILES = new Set<string>();
 
 /**
@@ -96,11 +99,34 @@ const OPEN_FILES = new Set<string>();
  */
 export async function openDuckDbStore(path: string): Promise<Store> {
   const file = await checkedPath(path);
+  const keys = [file];
+  const claim = (key: string | undefined) => {
+    if (key === undefined) return;
+    if (OPEN_FILES.has(key)) throw storeLocked(path);
+    OPEN_FILES.add(key);
+    keys.push(key);
+  };
   if (OPEN_FILES.has(file)) throw storeLocked(path);
   OPEN_FILES.add(file);
+  const releaseKeys = () => {
+    for (const key of keys) OPEN_FILES.delete(key);
+  };
   try {
+    // A file that exists is claimed before the engine starts; a new one once the engine made it,
+    // before anything else in this process can name it.
+    claim(await identityOf(file));
     const duckdb = await loadDriver();
     const { instance, connection, reads } = await attached(duckdb, file, path);
+    if (keys.length === 1) {
+      try {
+        claim(await identityOf(file));
+      } catch (error) {
+        reads.closeSync();
+        connection.closeSync();
+        instance.closeSync();
+        throw error;
+      }
+    }
     // Messages in the table's last row group, counted from the table at the first commit.
     let sinceCheckpoint: number | undefined;
     // The longest text written since the last checkpoint (see `checkpoint`).
@@ -137,9 +163,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
       // The file's lock is held from open to close.
       lock: async () => true,
       unlock: async () => undefined,
-      release: () => {
-        OPEN_FILES.delete(file);
-      },
+      release: releaseKeys,
     };
     try {
       return await openSqlStore(engine);
@@ -148,9 +172,15 @@ export async function openDuckDbStore(path: string): Promise<Store> {
       throw ChatHistoryError.is(error) ? error : storeFailed(`${path}: the schema`, error);
     }
   } catch (error) {
-    OPEN_FILES.delete(file);
+    releaseKeys();
     throw error;
   }
+}
+
+/** The device and inode of `file`, which every name of it shares; nothing if it is not there. */
+async function identityOf(file: string): Promise<string | undefined> {
+  const found = await stat(file, { bigint: true }).catch(() => undefined);
+  return found === undefined ? undefined : `inode:${found.dev}:${found.ino}`;
 }
 
 /** The absolute path of the file, whose folder must exist (it is not created). */
@@ -250,8 +280,9 @@ export async function attached(
   } catch (error) {
     throw storeFailed(`${path}: DuckDB could not start`, error);
   }
+  const existing = await stat(file).catch(() => undefined);
   try {
-    const created = (await stat(file).catch(() => undefined)) === undefined;
+    const created = existing === undefined;
     const setup = await instance.connect();
     try {
       // `TYPE DUCKDB`: a file of another database is refused, not handed to an extension
@@ -266,6 +297,13 @@ export async function attached(
     instance.closeSync();
     const message = error instanceof Error ? error.message : String(error);
     if (/could not set lock/i.test(message)) throw storeLocked(path);
+    if (existing?.size === 0) {
+      // DuckDB makes the file itself, and refuses an empty one (`touch`, `mktemp`).
+      throw storeFailed(
+        `${path} is an empty file, not a DuckDB database: remove it, and the store creates a new one there`,
+        error,
+      );
+    }
     throw storeFailed(`${path} cannot be opened as a DuckDB database`, error);
   }
   try {
