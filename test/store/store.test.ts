@@ -1105,17 +1105,18 @@ describe('openStore', () => {
     }
   });
 
-  it('gives DuckDB a spill folder beside the file and no extension downloads', async () => {
+  it('gives DuckDB a spill folder beside the file, no extension downloads, and memory handed back after large frees', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'chat-history-settings-')), 'h.duckdb');
     const engine = await attached(await import('@duckdb/node-api'), file, file);
     try {
       const reader = await engine.connection.runAndReadAll(
         `SELECT current_setting('temp_directory') AS spill,
                 current_setting('autoinstall_known_extensions') AS downloads,
-                current_setting('threads') AS threads`,
+                current_setting('threads') AS threads,
+                current_setting('allocator_bulk_deallocation_flush_threshold') AS flush`,
       );
       expect(reader.getRowObjectsJS()).toEqual([
-        { spill: `${file}.tmp`, downloads: false, threads: 1n },
+        { spill: `${file}.tmp`, downloads: false, threads: 1n, flush: '4.0 MiB' },
       ]);
     } finally {
       engine.reads.closeSync();
