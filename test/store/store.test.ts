@@ -660,6 +660,28 @@ describe('openStore', () => {
     }
   });
 
+  it('gives a new DuckDB file opened under two names at once to one open, the other store_locked', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'chat-history-race-'));
+    // Both opens would find no file, and both would reach DuckDB, were they not taken in turn.
+    for (let round = 0; round < 50; round += 1) {
+      const path = join(folder, `h${round}.duckdb`);
+      const symbolic = join(folder, `s${round}.duckdb`);
+      symlinkSync(path, symbolic);
+      const names = round % 2 === 0 ? [path, symbolic] : [symbolic, path];
+      const outcomes = await Promise.allSettled(names.map((name) => openStore(name)));
+      const opened = outcomes.flatMap((outcome) =>
+        outcome.status === 'fulfilled' ? [outcome.value] : [],
+      );
+      const refused = outcomes.flatMap((outcome) =>
+        outcome.status === 'rejected' && ChatHistoryError.is(outcome.reason)
+          ? [outcome.reason.code]
+          : [],
+      );
+      expect([round, opened.length, refused]).toEqual([round, 1, ['store_locked']]);
+      for (const store of opened) await store.close();
+    }
+  });
+
   it('says that an empty file is not a DuckDB database, and leaves it as it is', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'chat-history-empty-')), 'history.duckdb');
     writeFileSync(path, '');

@@ -97,40 +97,52 @@ export const CHECKPOINT_MEMORY_MIB = 64;
  */
 const OPEN_FILES = new Set<string>();
 
+// The opens of this process, one after the other until each holds its file under every key: two
+// names of one new file would otherwise both reach DuckDB before either could claim its inode.
+let opening: Promise<unknown> = Promise.resolve();
+
+function oneOpenAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const turn = opening.then(work);
+  opening = turn.catch(() => undefined);
+  return turn;
+}
+
 /**
  * Opens (creating it when missing) a DuckDB file: `@duckdb/node-api`, an optional dependency
  * installed with the package, embeds the engine.
  */
 export async function openDuckDbStore(path: string): Promise<Store> {
   const file = await checkedPath(path);
-  const keys = [file];
+  const keys: string[] = [];
   const claim = (key: string | undefined) => {
     if (key === undefined) return;
     if (OPEN_FILES.has(key)) throw storeLocked(path);
     OPEN_FILES.add(key);
     keys.push(key);
   };
-  if (OPEN_FILES.has(file)) throw storeLocked(path);
-  OPEN_FILES.add(file);
   const releaseKeys = () => {
-    for (const key of keys) OPEN_FILES.delete(key);
+    for (const key of keys.splice(0)) OPEN_FILES.delete(key);
   };
   try {
-    // A file that exists is claimed before the engine starts; a new one once the engine made it,
-    // before anything else in this process can name it.
-    claim(await identityOf(file));
-    const duckdb = await loadDriver();
-    const { instance, connection, reads } = await attached(duckdb, file, path);
-    if (keys.length === 1) {
-      try {
-        claim(await identityOf(file));
-      } catch (error) {
-        reads.closeSync();
-        connection.closeSync();
-        instance.closeSync();
-        throw error;
+    const { instance, connection, reads } = await oneOpenAtATime(async () => {
+      claim(file);
+      // A file that exists is claimed before the engine starts; a new one once the engine made it.
+      const before = await identityOf(file);
+      claim(before);
+      const duckdb = await loadDriver();
+      const opened = await attached(duckdb, file, path);
+      if (before === undefined) {
+        try {
+          claim(await identityOf(file));
+        } catch (error) {
+          opened.reads.closeSync();
+          opened.connection.closeSync();
+          opened.instance.closeSync();
+          throw error;
+        }
       }
-    }
+      return opened;
+    });
     // Messages in the table's last row group, counted from the table at the first commit.
     let sinceCheckpoint: number | undefined;
     // The longest text written since the last checkpoint (see `checkpoint`).
@@ -181,10 +193,14 @@ export async function openDuckDbStore(path: string): Promise<Store> {
   }
 }
 
-/** The device and inode of `file`, which every name of it shares; nothing if it is not there. */
+/**
+ * The device and inode of `file`, which every name of it shares; nothing if it is not there, or
+ * where the file system gives no inode (0: some Windows file systems), the path alone then.
+ */
 async function identityOf(file: string): Promise<string | undefined> {
   const found = await stat(file, { bigint: true }).catch(() => undefined);
-  return found === undefined ? undefined : `inode:${found.dev}:${found.ino}`;
+  if (found === undefined || found.ino === 0n) return undefined;
+  return `inode:${found.dev}:${found.ino}`;
 }
 
 /** The absolute path of the file, whose folder must exist (it is not created). */
@@ -301,7 +317,11 @@ export async function attached(
     instance.closeSync();
     const message = error instanceof Error ? error.message : String(error);
     if (/could not set lock/i.test(message)) throw storeLocked(path);
-    if (existing?.size === 0) {
+    const empty =
+      existing?.size === 0 &&
+      /not a valid DuckDB database/i.test(message) &&
+      (await stat(file).catch(() => undefined))?.size === 0;
+    if (empty) {
       // DuckDB makes the file itself, and refuses an empty one (`touch`, `mktemp`).
       throw storeFailed(
         `${path} is an empty file, not a DuckDB database: remove it, and the store creates a new one there`,
