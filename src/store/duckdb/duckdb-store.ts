@@ -99,6 +99,8 @@ const OPEN_FILES = new Set<string>();
 
 // The opens of this process, one after the other until each holds its file under every key: two
 // names of one new file would otherwise both reach DuckDB before either could claim its inode.
+// An open of another file waits meanwhile, for as long as DuckDB takes to attach the file (longer
+// when it replays a log an interrupted sync left).
 let opening: Promise<unknown> = Promise.resolve();
 
 function oneOpenAtATime<T>(work: () => Promise<T>): Promise<T> {
