@@ -4,6 +4,7 @@ import {
   linkSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -631,6 +632,46 @@ describe('openStore', () => {
     await store.close();
     await store.close();
     await (await openStore(path)).close();
+  });
+
+  it('refuses what only looks like a store, typed, without the password and without creating a file', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'chat-history-odd-'));
+    const file = join(folder, 'notes.txt');
+    writeFileSync(file, 'some notes\n');
+    const refusals: [string, string, RegExp][] = [
+      // Credentials in what is not a well-formed postgres:// URL, or has spaces around it.
+      [' postgres://alice:s3cretPW@127.0.0.1:1/db', 'bad_request', /spaces before or after/],
+      ['postgres://alice:s3cretPW@127.0.0.1:1/db\n', 'bad_request', /spaces before or after/],
+      ['postgres:alice:s3cretPW@127.0.0.1/db', 'bad_request', /not a PostgreSQL URL/],
+      ['jdbc:postgresql://alice:s3cretPW@127.0.0.1/db', 'bad_request', /is not a store/],
+      ['jdbc:postgresql://alice:s3cretPW@s3cretPW@127.0.0.1/db', 'bad_request', /is not a store/],
+      ['mysql://alice:s3cretPW@127.0.0.1/db', 'bad_request', /alice:\[redacted\]@127/],
+      ['md:my_database', 'bad_request', /is not a store/],
+      [':memory:', 'bad_request', /in memory would keep nothing/],
+      ['file:relative.duckdb', 'bad_request', /write file:\/\/\/PATH/],
+      ['file://elsewhere.example/tmp/x.duckdb', 'bad_request', /not a DuckDB file's URL/],
+      [`file://${folder}/a%2Fb.duckdb`, 'bad_request', /not a DuckDB file's URL/],
+      [`file://${folder}/x.duckdb?mode=ro`, 'bad_request', /query or fragment/],
+      [`${folder}/new.duckdb/`, 'bad_request', /ends with a slash/],
+      [join(folder, `${'n'.repeat(248)}.duckdb`), 'bad_request', /too long.*251 bytes at most/],
+      [join(file, 'x.duckdb'), 'bad_request', /is not a folder, so no file can be created in it/],
+      [
+        'postgres://alice:s3cretPW@127.0.0.1:1/db?sslrootcert=/nonexistent/root.crt',
+        'store_failed',
+        /connection settings cannot be used.*nonexistent/,
+      ],
+    ];
+    for (const [url, code, message] of refusals) {
+      const error = await caught(openStore(url));
+      expect([url, error.code, error.message]).toEqual([url, code, expect.stringMatching(message)]);
+      expect(error.message).not.toContain('s3cretPW');
+      expect(String(error.cause ?? '')).not.toContain('s3cretPW');
+    }
+    expect(readdirSync(folder)).toEqual(['notes.txt']);
+    // The longest name that leaves room for DuckDB's `.wal` beside it is a store.
+    const longest = join(folder, `${'n'.repeat(244)}.duckdb`);
+    await (await openStore(longest)).close();
+    expect(statSync(longest).size).toBeGreaterThan(0);
   });
 
   it('keeps a second open of a DuckDB file out of this process under any of its names, and frees every name on close', async () => {

@@ -205,17 +205,36 @@ async function identityOf(file: string): Promise<string | undefined> {
   return `inode:${found.dev}:${found.ino}`;
 }
 
+/**
+ * Longest name of a store's file, in bytes of UTF-8: DuckDB writes `NAME.wal` and `NAME.tmp`
+ * beside it, and file systems take names of 255 bytes at most.
+ */
+const LONGEST_NAME = 255 - '.wal'.length;
+
 /** The absolute path of the file, whose folder must exist (it is not created). */
 async function checkedPath(path: string): Promise<string> {
   if (path.trim() === '') throw invalidArgument('the store path is empty');
+  if (path === ':memory:') {
+    throw invalidArgument('a store in memory would keep nothing: give the path of a file');
+  }
+  if (/[\\/]$/.test(path)) {
+    throw invalidArgument(`${path} ends with a slash, as a folder does: give the path of a file`);
+  }
+  const name = basename(path);
+  if (new TextEncoder().encode(name).length > LONGEST_NAME) {
+    throw invalidArgument(
+      `the file name of ${path} is too long: DuckDB writes ${name.slice(0, 20)}….wal beside it, so it may have ${LONGEST_NAME} bytes at most`,
+    );
+  }
   const absolute = resolve(path);
   const folder = dirname(absolute);
   const found = await stat(folder).catch(() => undefined);
   if (found === undefined) {
     throw invalidArgument(`the folder of ${path} does not exist (${folder}): create it first`);
   }
-  if (!found.isDirectory())
-    throw invalidArgument(`${folder} is not a folder, so ${path} cannot be`);
+  if (!found.isDirectory()) {
+    throw invalidArgument(`${folder} is not a folder, so no file can be created in it (${path})`);
+  }
   const existing = await stat(absolute).catch(() => undefined);
   if (existing?.isDirectory()) throw invalidArgument(`${path} is a folder, not a DuckDB file`);
   return join(await realpath(folder), basename(absolute));

@@ -36,10 +36,13 @@ export async function openPostgresStore(url: string): Promise<Store> {
   const { location, redact } = describe(url);
   const { pg, copyFrom } = await loadDriver();
   const connect = async () => {
-    const client: Client = new pg.Client({
-      connectionString: url,
-      application_name: 'chat-history-kit',
-    });
+    let client: Client;
+    try {
+      // `pg` reads the files the URL names (`sslrootcert`, `sslcert`, `sslkey`) here.
+      client = new pg.Client({ connectionString: url, application_name: 'chat-history-kit' });
+    } catch (error) {
+      throw storeFailed(`${location}: its connection settings cannot be used`, error, { redact });
+    }
     // A server that goes away later fails the next query; it must not crash the process.
     client.on('error', () => undefined);
     try {
