@@ -60,17 +60,17 @@ export const EXPORT_OPTIONS = {
   'sandbox-conversations': {
     type: 'string',
     value: 'N',
-    help: "With --sandbox: conversations per vendor (default: each emulator's own).",
+    help: "With --sandbox: conversations per vendor, at most 100,000 (default: each emulator's own).",
   },
   'sandbox-messages': {
     type: 'string',
     value: 'N',
-    help: 'With --sandbox: messages per conversation (default 2 to 30, drawn per conversation).',
+    help: 'With --sandbox: messages per conversation, at most 10,000 (default 2 to 30, drawn per conversation).',
   },
   'sandbox-latency': {
     type: 'string',
     value: 'MS',
-    help: 'With --sandbox: milliseconds each emulated request takes (default 0).',
+    help: 'With --sandbox: milliseconds each emulated request takes, at most 60,000 (default 0).',
   },
   'no-raw': {
     type: 'boolean',

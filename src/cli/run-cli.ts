@@ -27,6 +27,11 @@ import { runSync } from './run-sync.js';
 import { UsageError } from './usage-error.js';
 import { VENDOR_FLAGS } from './vendor-flags.js';
 
+/** Bounds of the sandbox's flags: what the emulators can hold and serve in one process. */
+const MAX_SANDBOX_CONVERSATIONS = 100_000;
+const MAX_SANDBOX_MESSAGES = 10_000;
+const MAX_SANDBOX_LATENCY_MS = 60_000;
+
 /** Where the CLI reads and writes: the process's own streams, or test doubles. */
 export interface CliContext {
   stdout: Writable;
@@ -113,13 +118,31 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
 }
 
+/**
+ * Refuses a value option given more than once: `parseArgs` keeps the last, so that
+ * `--source okchat --source intercom` would sync intercom alone, without a word.
+ */
+function givenOnce(tokens: readonly { kind: string; name?: string; value?: unknown }[]): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined || token.name === undefined) continue;
+    if (seen.has(token.name)) {
+      throw new Error(`--${token.name} is given more than once; give it once`);
+    }
+    seen.add(token.name);
+  }
+}
+
 function parseSyncArgs(args: readonly string[]) {
-  const { store, json, full } = parseArgs({
+  const parsed = parseArgs({
     args: [...args],
     options: SYNC_PARSE_OPTIONS,
     strict: true,
     allowPositionals: true,
-  }).values;
+    tokens: true,
+  });
+  givenOnce(parsed.tokens);
+  const { store, json, full } = parsed.values;
   for (const only of ['format', 'out', 'no-raw', 'state', 'max-conversations']) {
     if (args.some((arg) => arg === `--${only}` || arg.startsWith(`--${only}=`))) {
       throw new Error(`--${only} is an export option; sync does not take it`);
@@ -180,12 +203,14 @@ async function syncCommand(
 }
 
 function parseExportArgs(args: readonly string[]) {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: [...args],
     options: PARSE_OPTIONS,
     strict: true,
     allowPositionals: true,
+    tokens: true,
   });
+  givenOnce(tokens);
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
   const textOf = (name: string): string | undefined => {
     const value = values[name];
@@ -214,9 +239,15 @@ function parseExportArgs(args: readonly string[]) {
     vendorFlags: Object.fromEntries(
       VENDOR_FLAGS.flatMap(({ flags }) => flags.map((spec) => [spec.flag, textOf(spec.flag)])),
     ),
-    sandboxConversations: count(text('sandbox-conversations'), '--sandbox-conversations', 0),
-    sandboxMessages: count(text('sandbox-messages'), '--sandbox-messages', 0),
-    sandboxLatency: count(text('sandbox-latency'), '--sandbox-latency', 0),
+    // The emulators hold every conversation in memory, and a timer takes 24.8 days at most.
+    sandboxConversations: count(
+      text('sandbox-conversations'),
+      '--sandbox-conversations',
+      0,
+      MAX_SANDBOX_CONVERSATIONS,
+    ),
+    sandboxMessages: count(text('sandbox-messages'), '--sandbox-messages', 0, MAX_SANDBOX_MESSAGES),
+    sandboxLatency: count(text('sandbox-latency'), '--sandbox-latency', 0, MAX_SANDBOX_LATENCY_MS),
   };
 }
 

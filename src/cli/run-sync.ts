@@ -2,8 +2,12 @@ import { ChatHistoryError } from '../errors/chat-history-error.js';
 import { openStore } from '../store/open-store.js';
 import type { Store, StoreContents } from '../store/store.js';
 import { type SyncProgress, type SyncReport, syncHistory } from '../sync/sync-history.js';
+import { safeText } from '../text/safe-text.js';
 import type { ExportTarget } from './open-sources.js';
 import { UsageError } from './usage-error.js';
+
+/** Longest summary line printed. */
+const LINE_LIMIT = 2000;
 
 /** What `sync` was asked to do. */
 export interface SyncRun {
@@ -80,8 +84,10 @@ export async function runSync(
       output.stdout.write(`${JSON.stringify({ ...report, store: run.store, contents })}\n`);
     }
     if (!run.quiet) {
-      output.stderr.write(`${summaryLine(report, run.store)}\n`);
-      for (const line of contentLines(contents)) output.stderr.write(`${line}\n`);
+      // A store path or an account may hold control characters: each line stays one line.
+      for (const line of [summaryLine(report, run.store), ...contentLines(contents)]) {
+        output.stderr.write(`${safeText(line, LINE_LIMIT)}\n`);
+      }
     }
     return report;
   } catch (error) {

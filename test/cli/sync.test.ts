@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,16 +151,49 @@ describe('sync', () => {
       ['sync', '--sandbox', '--store', 'mysql://host/db'],
       ['sync', '--bogus'],
       ['sync', '--store', join(dir, 'none.duckdb')],
+      // Given twice, a value option kept its last value without a word.
+      [
+        'sync',
+        '--sandbox',
+        '--source',
+        'okchat',
+        '--source',
+        'intercom',
+        '--store',
+        join(dir, 'a.duckdb'),
+      ],
+      ['sync', '--sandbox', '--store', join(dir, 'a.duckdb'), `--store=${join(dir, 'b.duckdb')}`],
+      ['sync', '--sandbox', '--store', ' postgres://alice:s3cretPW@127.0.0.1:1/db'],
+      ['sync', '--sandbox', '--store', 'jdbc:postgresql://alice:s3cretPW@127.0.0.1:1/db'],
+      ['sync', '--sandbox', '--sandbox-conversations', '99999999999'],
+      ['sync', '--sandbox', '--sandbox-messages', '10001'],
+      ['sync', '--sandbox', '--sandbox-latency', '2147483648'],
     ]) {
       const result = await run(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toContain('s3cretPW');
     }
+    expect(readdirSync(dir).filter((name) => /^[ab]\.duckdb/.test(name))).toEqual([]);
+    const twice = ['--source', 'okchat', '--source', 'intercom', '--store', join(dir, 'a.duckdb')];
+    expect((await run(['sync', '--sandbox', ...twice])).stderr).toContain(
+      '--source is given more than once; give it once',
+    );
     const help = await run(['sync', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--store <PATH|postgres://...>');
     expect(help.stdout).not.toContain('--out');
+  });
+
+  it('prints a store path with control characters on one summary line, escaped', async () => {
+    const store = join(dir, 'odd\u001b[2J\nname.duckdb');
+    const result = await run(['sync', '--sandbox', '--store', store]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('\u001b');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^synced .* into .*odd.*name\.duckdb in /);
+    expect(lines.slice(1).every((line) => line.startsWith('  '))).toBe(true);
   });
 
   describe('with one vendor refusing its key', () => {
