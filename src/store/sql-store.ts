@@ -112,6 +112,20 @@ export async function migrate(engine: SqlEngine, target = latestVersion(engine.d
       const rows = await connection.query('SELECT version FROM chat_history_store');
       version = Number(rows[0]?.version ?? 0);
     }
+    if (version === 0) {
+      // A store's first tables: a database that has tables of these names holds data of its
+      // own, which is left as it is.
+      const taken = await connection.query(
+        `SELECT table_name AS name FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_name IN ('conversations', 'messages')
+         ORDER BY table_name`,
+      );
+      if (taken.length > 0) {
+        throw storeFailed(
+          `${engine.location} already has a table named ${taken.map((row) => String(row.name)).join(' and ')} of its own, not made by chat-history-kit: give a file or database of the store's own`,
+        );
+      }
+    }
     const steps = migrations(dialect);
     if (version > steps.length) {
       throw storeFailed(

@@ -23,12 +23,14 @@ export function storeFailed(
   });
 }
 
-/** Another sync holds the store. */
-export function storeLocked(location: string): ChatHistoryError {
-  return new ChatHistoryError(
-    `${location} is in use by another sync (it holds the store's lock); try again when it ends`,
-    { code: 'store_locked' },
-  );
+/** Another sync holds the store; `holder` says who may, where it can be more than a sync. */
+export function storeLocked(
+  location: string,
+  holder = "another sync (it holds the store's lock)",
+): ChatHistoryError {
+  return new ChatHistoryError(`${location} is in use by ${holder}; try again when it ends`, {
+    code: 'store_locked',
+  });
 }
 
 /** A driver a store needs is not installed. */

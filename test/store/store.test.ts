@@ -629,6 +629,23 @@ describe('openStore', () => {
       { encoding: 'utf8' },
     );
     expect(other.trim()).toBe('store_locked');
+    expect((await caught(openStore(path))).message).toContain(
+      'is in use by another store open in this process',
+    );
+    // Any program holding the file, not only a sync of this library.
+    const plain = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { openStore } from ${JSON.stringify(join(import.meta.dirname, '../../dist/store/index.js'))};
+         try { await openStore(${JSON.stringify(path)}); } catch (error) { console.log(error.message); }`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(plain).toContain(
+      'in use by another process (a sync, or any program with the file open)',
+    );
     await store.close();
     await store.close();
     await (await openStore(path)).close();
@@ -949,11 +966,34 @@ describe('openStore', () => {
       client.query('CREATE TABLE conversations (id int); INSERT INTO conversations VALUES (7)'),
     );
     const error = await caught(openStore(url));
-    expect(ChatHistoryError.is(error) && error.code).toBe('store_failed');
+    expect(ChatHistoryError.is(error) && [error.code, error.message]).toEqual([
+      'store_failed',
+      expect.stringContaining('already has a table named conversations of its own'),
+    ]);
     expect(await queryStore(url, 'SELECT id FROM conversations')).toEqual([{ id: 7 }]);
     expect(await queryStore(url, "SELECT to_regclass('chat_history_store') AS found")).toEqual([
       { found: null },
     ]);
+  });
+
+  it('leaves a DuckDB file alone that has a messages table of its own, and says so', async () => {
+    const path = await freshStoreUrl('duckdb');
+    await queryStore(
+      path,
+      "CREATE TABLE messages (id INT, text TEXT); INSERT INTO messages VALUES (7, 'mine')",
+    );
+    const error = await caught(openStore(path));
+    expect([error.code, error.message]).toEqual([
+      'store_failed',
+      expect.stringContaining(`${path} already has a table named messages of its own`),
+    ]);
+    expect(await queryStore(path, 'SELECT * FROM messages')).toEqual([{ id: 7, text: 'mine' }]);
+    expect(
+      await queryStore(
+        path,
+        "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name LIKE 'chat_history%'",
+      ),
+    ).toEqual([{ n: 0n }]);
   });
 
   it('reads on a second PostgreSQL connection, opened again after it once failed', async () => {

@@ -118,7 +118,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
   const keys: string[] = [];
   const claim = (key: string | undefined) => {
     if (key === undefined) return;
-    if (OPEN_FILES.has(key)) throw storeLocked(path);
+    if (OPEN_FILES.has(key)) throw storeLocked(path, 'another store open in this process');
     OPEN_FILES.add(key);
     keys.push(key);
   };
@@ -337,7 +337,10 @@ export async function attached(
   } catch (error) {
     instance.closeSync();
     const message = error instanceof Error ? error.message : String(error);
-    if (/could not set lock/i.test(message)) throw storeLocked(path);
+    if (/could not set lock/i.test(message)) {
+      // DuckDB's lock: a sync, or any other program that has the file open.
+      throw storeLocked(path, 'another process (a sync, or any program with the file open)');
+    }
     const empty =
       existing?.size === 0 &&
       /not a valid DuckDB database/i.test(message) &&
