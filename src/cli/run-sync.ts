@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { ChatHistoryError } from '../errors/chat-history-error.js';
 import { openStore } from '../store/open-store.js';
 import type { Store, StoreContents } from '../store/store.js';
@@ -23,7 +24,7 @@ export interface SyncRun {
 
 /** Where `sync` writes: data (the JSON report) to stdout, progress and the summary to stderr. */
 export interface SyncOutput {
-  stdout: { write(text: string): unknown };
+  stdout: Writable;
   stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
@@ -81,7 +82,8 @@ export async function runSync(
     if (live) output.stderr.write('\r\u001b[2K');
     const contents = await store.contents();
     if (run.json) {
-      output.stdout.write(`${JSON.stringify({ ...report, store: run.store, contents })}\n`);
+      const line = `${JSON.stringify({ ...report, store: run.store, contents })}\n`;
+      await written(output.stdout, line, run.signal);
     }
     if (!run.quiet) {
       // A store path or an account may hold control characters: each line stays one line.
@@ -113,4 +115,31 @@ function contentLines(contents: readonly StoreContents[]): string[] {
 
 function count(value: number): string {
   return value.toLocaleString('en-US');
+}
+
+/**
+ * Writes `text`, rejecting with the stream's error (a full disk; a closed pipe is `EPIPE`, which
+ * ends the command quietly) instead of leaving it to crash the process. A stop (`signal`) ends
+ * the wait for a pipe nobody reads.
+ */
+function written(
+  stream: SyncOutput['stdout'],
+  text: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // The stream also emits its error, which nothing else listens for.
+    const failed = (error: Error) => reject(error);
+    const stop = () => resolve();
+    stream.once('error', failed);
+    signal?.addEventListener('abort', stop, { once: true });
+    stream.write(text, (error) => {
+      signal?.removeEventListener('abort', stop);
+      if (error) reject(error);
+      else {
+        stream.off('error', failed);
+        resolve();
+      }
+    });
+  });
 }

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interrupt } from '../../src/cli/interrupt.js';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -194,6 +194,29 @@ describe('sync', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^synced .* into .*odd.*name\.duckdb in /);
     expect(lines.slice(1).every((line) => line.startsWith('  '))).toBe(true);
+  });
+
+  it('exits 1 with one line when the JSON report cannot be written (a full disk), the store committed', async () => {
+    const store = join(dir, 'full-disk.duckdb');
+    const stdout = new Writable({
+      write(_chunk, _encoding, done) {
+        done(
+          Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+        );
+      },
+    });
+    const stderr = capture(false);
+    const code = await runCli(['sync', '--sandbox', '--json', '--quiet', '--store', store], {
+      stdout,
+      stderr: stderr.stream,
+      env: {},
+    });
+    expect([code, stderr.text().trim()]).toEqual([
+      1,
+      'chat-history-kit: ENOSPC: no space left on device, write',
+    ]);
+    const stored = await readStore(store);
+    expect([stored.conversations.size, stored.messages.size]).toEqual([80, 1151]);
   });
 
   describe('with one vendor refusing its key', () => {
