@@ -144,6 +144,23 @@ export async function migrate(engine: SqlEngine, target = latestVersion(engine.d
 }
 
 /**
+ * The message deletes, one per conversation, with the latest `since` of those given for it:
+ * what is not seen since the latest was not seen since any of them. Canonical timestamps order
+ * as their text does.
+ */
+function latestPerConversation(
+  deletes: StoreBatch['messageDeletes'],
+): StoreBatch['messageDeletes'] {
+  const latest = new Map<string, StoreBatch['messageDeletes'][number]>();
+  for (const gone of deletes) {
+    const key = JSON.stringify([gone.source, gone.account, gone.conversationId]);
+    const found = latest.get(key);
+    if (found === undefined || found.since < gone.since) latest.set(key, gone);
+  }
+  return [...latest.values()];
+}
+
+/**
  * The records, keeping of those whose keys the store holds alike (ids differing only in a
  * character the engine cannot store, see `storable-text`) the last one: one statement cannot
  * write a row twice.
@@ -455,15 +472,27 @@ class SqlStoreSync implements StoreSync {
       );
     }
 
-    for (const gone of batch.messageDeletes) {
+    if (batch.messageDeletes.length > 0) {
+      // One statement for the batch's conversations (a statement each scanned the table each
+      // time where it has no index: DuckDB), each conversation once: a row joined twice would be
+      // returned, and counted, twice.
+      const fields = ['source', 'account', 'conversationId', 'since'].map((name) => ({
+        name,
+        json: false,
+      }));
       const rows = await connection.query(
         `UPDATE messages SET deleted_at = $1::TIMESTAMPTZ
-         WHERE source = $2 AND account = $3 AND conversation_id = $4
-           AND deleted_at IS NULL AND synced_at < $5::TIMESTAMPTZ
-         RETURNING id`,
-        [syncedAt, gone.source, gone.account, gone.conversationId, gone.since],
+         FROM (${dialect.jsonRows('$2', fields)}) AS gone
+         WHERE messages.source = gone.c0 AND messages.account = gone.c1
+           AND messages.conversation_id = gone.c2 AND messages.deleted_at IS NULL
+           AND messages.synced_at < gone.c3::TIMESTAMPTZ
+         RETURNING messages.source, messages.account`,
+        [syncedAt, jsonRowsOf(latestPerConversation(batch.messageDeletes), fields, dialect)],
       );
-      countsOf(gone).messages.deleted += rows.length;
+      for (const row of rows) {
+        countsOf({ source: String(row.source), account: String(row.account) }).messages.deleted +=
+          1;
+      }
     }
 
     for (const gone of batch.conversationDeletes) {

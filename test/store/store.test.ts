@@ -294,6 +294,56 @@ describe.each(STORE_KINDS)('a %s store', (kind) => {
     }
   });
 
+  it('marks deleted, in one batch, the messages of each conversation not seen since its time, each row counted once', async () => {
+    const url = await freshStoreUrl(kind);
+    const store = await open(url);
+    const inConversation = (id: string, conversationId: string) => message(id, { conversationId });
+    const first = await store.beginSync();
+    await first.write(
+      batch({
+        conversations: ['c-1', 'c-2', 'c-3'].map((id) => conversation(id)),
+        messages: [
+          inConversation('m-1', 'c-1'),
+          inConversation('m-2', 'c-1'),
+          inConversation('m-3', 'c-2'),
+          inConversation('m-4', 'c-2'),
+          inConversation('m-5', 'c-3'),
+          // A conversation id DuckDB and PostgreSQL both store with U+FFFD.
+          inConversation('m-6', 'c-\uD800'),
+        ],
+      }),
+    );
+    await first.end();
+    const second = await store.beginSync();
+    // Seen again: m-1 and m-3. The conversations read whole: c-1 (three times, two of them
+    // since this sync began), c-2, and c-\uD800; c-3 was not read.
+    await second.write(
+      batch({ messages: [inConversation('m-1', 'c-1'), inConversation('m-3', 'c-2')] }),
+    );
+    const key = { source: 'okchat', account: 'bot-1' };
+    const result = await second.write(
+      batch({
+        messageDeletes: [
+          { ...key, conversationId: 'c-1', since: first.syncedAt },
+          { ...key, conversationId: 'c-2', since: second.syncedAt },
+          { ...key, conversationId: 'c-1', since: second.syncedAt },
+          { ...key, conversationId: 'c-1', since: second.syncedAt },
+          { ...key, conversationId: 'c-\uD800', since: second.syncedAt },
+        ],
+      }),
+    );
+    expect(result.get('okchat\nbot-1')?.messages).toEqual({ upserted: 0, deleted: 3 });
+    await second.end();
+    await store.close();
+    const stored = await readStore(url);
+    expect(
+      [...stored.messages.values()]
+        .filter((row) => row.deleted)
+        .map((row) => row.record.id)
+        .sort(),
+    ).toEqual(['m-2', 'm-4', 'm-6']);
+  });
+
   it('keeps every field, microseconds included, counts only rows that change, and un-deletes rows that come back', async () => {
     const url = await freshStoreUrl(kind);
     const store = await open(url);
