@@ -490,8 +490,10 @@ class SqlStoreSync implements StoreSync {
         [syncedAt, jsonRowsOf(latestPerConversation(batch.messageDeletes), fields, dialect)],
       );
       for (const row of rows) {
-        countsOf({ source: String(row.source), account: String(row.account) }).messages.deleted +=
-          1;
+        countsOf({
+          source: String(row.source),
+          account: String(row.account),
+        }).messages.deleted += 1;
       }
     }
 
