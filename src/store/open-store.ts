@@ -60,7 +60,9 @@ export async function openStore(url: string): Promise<Store> {
   if (scheme === 'duckdb') return openDuckDbStore(url.slice('duckdb:'.length));
   if (scheme === 'file') return openDuckDbStore(filePath(url, shown));
   if (scheme !== undefined) {
-    throw invalidArgument(`${shown} is not a store: a store is ${STORE_KINDS_TEXT}`);
+    throw invalidArgument(
+      `${shown} is not a store: a store is ${STORE_KINDS_TEXT} (a file whose name has a colon: ./NAME or duckdb:NAME)`,
+    );
   }
   return openDuckDbStore(url);
 }

@@ -714,6 +714,7 @@ describe('openStore', () => {
       ['jdbc:postgresql://alice:s3cretPW@s3cretPW@127.0.0.1/db', 'bad_request', /is not a store/],
       ['mysql://alice:s3cretPW@127.0.0.1/db', 'bad_request', /alice:\[redacted\]@127/],
       ['md:my_database', 'bad_request', /is not a store/],
+      ['backup:2025.duckdb', 'bad_request', /a colon: \.\/NAME or duckdb:NAME/],
       [':memory:', 'bad_request', /in memory would keep nothing/],
       ['file:relative.duckdb', 'bad_request', /write file:\/\/\/PATH/],
       ['file://elsewhere.example/tmp/x.duckdb', 'bad_request', /not a DuckDB file's URL/],
@@ -739,6 +740,11 @@ describe('openStore', () => {
     const longest = join(folder, `${'n'.repeat(244)}.duckdb`);
     await (await openStore(longest)).close();
     expect(statSync(longest).size).toBeGreaterThan(0);
+    // A name with a colon is a file's by its path or by duckdb:.
+    const colon = join(folder, 'backup:2025.duckdb');
+    await (await openStore(colon)).close();
+    await (await openStore(`duckdb:${colon}`)).close();
+    expect(statSync(colon).size).toBeGreaterThan(0);
   });
 
   it('keeps a second open of a DuckDB file out of this process under any of its names, and frees every name on close', async () => {
