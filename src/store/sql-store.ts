@@ -30,6 +30,7 @@ import {
   migrations,
   type SqlDialect,
   stampSql,
+  type TableColumns,
   type TableSpec,
   takenKeysSql,
   upsertSql,
@@ -81,7 +82,16 @@ export interface SqlEngine {
   lock(): Promise<boolean>;
   unlock(): Promise<void>;
   /**
-   * Hears that a batch inserting or changing `messages` messages was committed, before the next
+   * Batches committed together: a sync cuts its batches at multiples of `batchMessages`, and the
+   * store leaves each batch's transaction open until the messages written since the sync began
+   * reach a multiple of `commitEvery` (or {@link GROUP_OPEN_MS} pass, or the sync commits). DuckDB
+   * writes a transaction that appends a whole row group straight into the file, compressed,
+   * rather than into its log and again at its next checkpoint. Without it, each batch commits
+   * alone.
+   */
+  grouping?: { batchMessages: number; commitEvery: number };
+  /**
+   * Hears that batches inserting or changing `messages` messages were committed, before the next
    * statement (no read runs meanwhile): where the engine chooses when to move its log into the
    * file (DuckDB). A rejection fails the write; what it committed stays.
    */
@@ -91,6 +101,15 @@ export interface SqlEngine {
   /** Runs after `close()` released the connection. */
   release?(): Promise<void> | void;
 }
+
+/** Messages a batch holds at most where the engine does not say (see {@link SqlEngine.grouping}). */
+const BATCH_MESSAGES = 5000;
+
+/**
+ * Longest a transaction holding batches stays open (see {@link SqlEngine.grouping}), in
+ * milliseconds: what a sync killed meanwhile read is read again by the next one.
+ */
+export const GROUP_OPEN_MS = 10_000;
 
 /** Creates or migrates the schema, then wraps the engine as a {@link Store}. */
 export async function openSqlStore(engine: SqlEngine): Promise<Store> {
@@ -306,6 +325,7 @@ class SqlStore implements Store {
 
 class SqlStoreSync implements StoreSync {
   readonly syncedAt: string;
+  readonly batchMessages: number;
   readonly #engine: SqlEngine;
   readonly #turns: Turns;
   readonly #reads: { connection: SqlConnection; turns: Turns };
@@ -313,6 +333,15 @@ class SqlStoreSync implements StoreSync {
   // The message keys this sync writes, where no key index keeps them unique (DuckDB).
   readonly #written: WrittenKeys;
   #ended: Promise<void> | undefined;
+  // The transaction left open by the batches written since the last commit (`grouping`), with
+  // the messages they inserted or changed, and when it began.
+  #open: { messages: number; began: number } | undefined;
+  // Commits the open transaction once it has been open for GROUP_OPEN_MS.
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  // Messages of every batch written, to find the multiples of `grouping.commitEvery`.
+  #messages = 0;
+  // Why a commit on the timer failed: every later write and commit fails with it.
+  #failure: unknown;
 
   constructor(
     engine: SqlEngine,
@@ -325,6 +354,7 @@ class SqlStoreSync implements StoreSync {
     this.#turns = turns;
     this.#reads = reads;
     this.syncedAt = syncedAt;
+    this.batchMessages = engine.grouping?.batchMessages ?? BATCH_MESSAGES;
     this.#end = end;
     this.#written = new WrittenKeys(MESSAGES.name, engine.dialect, (sql, params) =>
       engine.connection.query(sql, params),
@@ -380,9 +410,11 @@ class SqlStoreSync implements StoreSync {
     // Once ended, another sync may write the store: what this one remembers would be stale.
     if (this.#ended !== undefined)
       throw storeFailed(`${this.#engine.location}: the sync has ended`);
-    const { connection } = this.#engine;
+    const { connection, grouping } = this.#engine;
     try {
       return await this.#turns.run(async () => {
+        if (this.#failure !== undefined) throw this.#failure;
+        if (grouping !== undefined) return await this.#writeGrouped(batch, grouping.commitEvery);
         let result: StoreBatchResult | undefined;
         if (batch.newConversations > 0 || batch.newMessages > 0) {
           try {
@@ -393,10 +425,7 @@ class SqlStoreSync implements StoreSync {
           }
         }
         result ??= await transaction(connection, () => this.#write(batch, false));
-        const messages = totalOf(result).messages.upserted;
-        // No read runs meanwhile: the engine may bound its memory tightly (DuckDB's checkpoint).
-        if (this.#reads.turns === this.#turns) await this.#engine.committed?.(messages);
-        else await this.#reads.turns.run(async () => this.#engine.committed?.(messages));
+        await this.#committed(totalOf(result).messages.upserted);
         return result;
       });
     } catch (error) {
@@ -404,7 +433,124 @@ class SqlStoreSync implements StoreSync {
     }
   }
 
-  async #write(batch: StoreBatch, insertNew: boolean): Promise<StoreBatchResult> {
+  /**
+   * Writes the batch into the open transaction (beginning one), then commits when the messages
+   * written reach a multiple of `commitEvery`, or the transaction has been open long enough.
+   * Rows taken for new are looked for before anything is written: a failed statement would roll
+   * back the batches before this one too.
+   */
+  async #writeGrouped(batch: StoreBatch, commitEvery: number): Promise<StoreBatchResult> {
+    const { connection } = this.#engine;
+    if (this.#open === undefined) {
+      await connection.query('BEGIN TRANSACTION');
+      this.#open = { messages: 0, began: performance.now() };
+    }
+    const open = this.#open;
+    let result: StoreBatchResult;
+    try {
+      const insertNew =
+        (batch.newConversations > 0 || batch.newMessages > 0) && (await this.#noneTaken(batch));
+      result = await this.#write(batch, insertNew, true);
+    } catch (error) {
+      this.#open = undefined;
+      this.#stopTimer();
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    open.messages += totalOf(result).messages.upserted;
+    const before = this.#messages;
+    this.#messages += batch.messages.length;
+    const filled = Math.floor(before / commitEvery) < Math.floor(this.#messages / commitEvery);
+    if (filled || performance.now() - open.began >= GROUP_OPEN_MS) await this.#commitOpen();
+    else if (this.#timer === undefined) {
+      const left = Math.max(0, open.began + GROUP_OPEN_MS - performance.now());
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#turns
+          .run(() => this.#commitOpen())
+          .catch((error: unknown) => {
+            this.#failure ??= ChatHistoryError.is(error)
+              ? error
+              : storeFailed(this.#what('write'), error);
+          });
+      }, left);
+      // A sync that is never ended keeps the process up no longer than its own work does.
+      this.#timer.unref?.();
+    }
+    return result;
+  }
+
+  async commit(): Promise<void> {
+    try {
+      await this.#turns.run(async () => {
+        if (this.#failure !== undefined) throw this.#failure;
+        await this.#commitOpen();
+      });
+    } catch (error) {
+      throw ChatHistoryError.is(error) ? error : storeFailed(this.#what('write'), error);
+    }
+  }
+
+  /** Commits the transaction the batches left open, if any (on the connection's turn). */
+  async #commitOpen(): Promise<void> {
+    const open = this.#open;
+    if (open === undefined) return;
+    this.#open = undefined;
+    this.#stopTimer();
+    try {
+      await this.#engine.connection.query('COMMIT');
+    } catch (error) {
+      await this.#engine.connection.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    await this.#committed(open.messages);
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Tells the engine what a commit wrote (see {@link SqlEngine.committed}). */
+  async #committed(messages: number): Promise<void> {
+    // No read runs meanwhile: the engine may bound its memory tightly (DuckDB's checkpoint).
+    if (this.#reads.turns === this.#turns) await this.#engine.committed?.(messages);
+    else await this.#reads.turns.run(async () => this.#engine.committed?.(messages));
+  }
+
+  /**
+   * Whether none of the rows the batch takes for new is stored, or repeated among them: where
+   * the table has no key index, only when the keys this sync wrote cannot tell.
+   */
+  async #noneTaken(batch: StoreBatch): Promise<boolean> {
+    const { dialect } = this.#engine;
+    for (const [spec, records, fresh] of [
+      [CONVERSATIONS, batch.conversations, batch.newConversations],
+      [MESSAGES, batch.messages, batch.newMessages],
+    ] as const) {
+      if (fresh === 0) continue;
+      const rows = records.slice(0, fresh);
+      if (!hasKeyIndex(spec.name, dialect) && !(await this.#written.mayBeTaken(rows))) continue;
+      if ((await this.#taken(spec.name, rows)) > 0) return false;
+    }
+    return true;
+  }
+
+  /** How many of the rows have a key the table holds, or one repeated among them. */
+  async #taken(table: TableColumns['name'], rows: readonly RowKey[]): Promise<number> {
+    const { dialect, connection } = this.#engine;
+    const [found] = await connection.query(
+      takenKeysSql(table, dialect.jsonRows('$1', KEY_FIELDS)),
+      [jsonRowsOf(rows, KEY_FIELDS, dialect)],
+    );
+    return Number(found?.taken);
+  }
+
+  /**
+   * Writes the batch in the open transaction, inserting the rows taken for new without
+   * comparing when `insertNew` (without looking for them first when `checked`).
+   */
+  async #write(batch: StoreBatch, insertNew: boolean, checked = false): Promise<StoreBatchResult> {
     const { dialect, connection } = this.#engine;
     const counts: StoreBatchResult = new Map();
     // Rows come in runs of one source and account: the counts of the row before serve most.
@@ -429,7 +575,7 @@ class SqlStoreSync implements StoreSync {
       const inserted = insertNew ? fresh : 0;
       if (inserted > 0) {
         const rows = records.slice(0, inserted);
-        await this.#insert(spec as TableSpec<(typeof rows)[number]>, rows);
+        await this.#insert(spec as TableSpec<(typeof rows)[number]>, rows, checked);
         for (const row of rows) countsOf(row)[field].upserted += 1;
       }
       await this.#upsert(
@@ -559,16 +705,16 @@ class SqlStoreSync implements StoreSync {
   /**
    * Inserts records the store does not hold, failing when one is there: the table's key index
    * finds it, or, without one, a scan of the table's keys (when the keys this sync wrote do not
-   * tell that none can be).
+   * tell that none can be). `checked`: they were looked for already (see `#noneTaken`).
    */
-  async #insert<T extends RowKey>(spec: TableSpec<T>, records: readonly T[]): Promise<void> {
+  async #insert<T extends RowKey>(
+    spec: TableSpec<T>,
+    records: readonly T[],
+    checked: boolean,
+  ): Promise<void> {
     const { dialect, connection } = this.#engine;
-    if (!hasKeyIndex(spec.name, dialect) && (await this.#written.mayBeTaken(records))) {
-      const [found] = await connection.query(
-        takenKeysSql(spec.name, dialect.jsonRows('$1', KEY_FIELDS)),
-        [jsonRowsOf(records, KEY_FIELDS, dialect)],
-      );
-      const taken = Number(found?.taken);
+    if (!checked && !hasKeyIndex(spec.name, dialect) && (await this.#written.mayBeTaken(records))) {
+      const taken = await this.#taken(spec.name, records);
       if (taken > 0) throw storeFailed(`${taken} of the rows taken for new have a key taken`);
     }
     if (connection.append !== undefined) {
@@ -610,7 +756,13 @@ class SqlStoreSync implements StoreSync {
   }
 
   end(): Promise<void> {
-    this.#ended ??= this.#end();
+    this.#ended ??= (async () => {
+      try {
+        await this.commit();
+      } finally {
+        await this.#end();
+      }
+    })();
     return this.#ended;
   }
 

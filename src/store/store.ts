@@ -55,9 +55,23 @@ export interface StoreSync {
     key: SourceKey,
     ids: readonly string[],
   ): Promise<Map<string, StoredConversation>>;
-  /** Writes a batch in one transaction: all of it, or (on failure) none of it. */
+  /**
+   * Messages a batch holds at most, for the store to write them best: batches cut at multiples
+   * of it (counting every message written since the sync began) fill the store's units of
+   * storage exactly (DuckDB: six fill a row group).
+   */
+  readonly batchMessages: number;
+  /**
+   * Writes a batch: all of it, or (on failure) none of it. A store may keep the batches it wrote
+   * in one open transaction until {@link StoreSync.commit} or a point of its own choosing (DuckDB:
+   * a row group of messages, or some seconds); a failure then rolls back every batch not yet
+   * committed, and the sync fails with it. Each batch carries the checkpoints of its data, so
+   * what is committed is always consistent.
+   */
   write(batch: StoreBatch): Promise<StoreBatchResult>;
-  /** Releases the sync lock. */
+  /** Commits every batch written so far: reads see them from then on. */
+  commit(): Promise<void>;
+  /** Commits what is written, then releases the sync lock. */
   end(): Promise<void>;
 }
 

@@ -8,22 +8,31 @@ import {
   sourceKeyOf,
 } from '../store/store.js';
 
-/** Rows gathered before a batch is written. */
+/**
+ * Rows other than messages (conversations, checkpoints, deletes) gathered before a batch is
+ * written; messages are counted apart (see {@link StoreSync.batchMessages}).
+ */
 export const BATCH_ROWS = 5000;
-/** Longest time written data waits in memory before it is committed. */
+/** Longest time data waits in memory before it is written (the store commits it in its time). */
 const FLUSH_AFTER_MS = 1000;
 
 /**
- * Gathers what every conversation of a sync writes into batches, each committed in one
- * transaction, one at a time, in the order the parts were added: data always lands with (or
- * before) the checkpoint that points past it. A caller whose part fills a batch waits for the
- * batch before it to be written, while the reading goes on into the next batch: memory holds
- * about three batches (one written, one waiting, one filling) and the pages in flight.
+ * Gathers what every conversation of a sync writes into batches, written one at a time, in the
+ * order the parts were added: data always lands with (or before) the checkpoint that points past
+ * it. A batch ends where the messages written since the sync began reach a multiple of the
+ * store's {@link StoreSync.batchMessages}, a part's messages split there if need be (those past
+ * it go with its checkpoint into the next batch). A caller whose part fills a batch waits for the
+ * batch before it to be written, while the reading goes on into the next: memory holds about
+ * three batches (one written, one waiting, one filling) and the pages in flight.
  */
 export class BatchWriter {
   readonly #sync: StoreSync;
   readonly #onWritten: (result: StoreBatchResult) => void;
+  readonly #batchMessages: number;
   #pending: Pending = emptyBatch();
+  // Messages of the batch being gathered, messages added since the writer began, other rows.
+  #messages = 0;
+  #total = 0;
   #rows = 0;
   #tail: Promise<void> = Promise.resolve();
   #failure: unknown;
@@ -34,53 +43,93 @@ export class BatchWriter {
   constructor(sync: StoreSync, onWritten: (result: StoreBatchResult) => void) {
     this.#sync = sync;
     this.#onWritten = onWritten;
+    this.#batchMessages = Math.max(1, Math.floor(sync.batchMessages));
   }
 
   /**
-   * Adds a part; resolves at once, or, when the batch is full, once the batch before it is
+   * Adds a part; resolves at once, or, when it fills a batch, once the batch before it is
    * written. `fresh` says its conversations and messages come from a conversation the store never
    * held.
    */
   async add(part: BatchPart): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
+    let rest: BatchPart | undefined = part;
+    while (rest !== undefined) {
+      if (this.#full()) await this.#sealFull();
+      else rest = this.#take(rest);
+    }
+    if (this.#full()) {
+      await this.#sealFull();
+    } else if (this.#messages + this.#rows > 0 && this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#write().catch(() => undefined);
+      }, FLUSH_AFTER_MS);
+    }
+  }
+
+  /**
+   * Writes and commits everything added so far; rejects with the store's error if a write or
+   * the commit failed.
+   */
+  async flush(): Promise<void> {
+    await this.#write();
+    await this.#sync.commit();
+  }
+
+  /** Writes everything added so far (the store commits it in its time). */
+  async #write(): Promise<void> {
+    if (this.#messages + this.#rows > 0) this.#seal().catch(() => undefined);
+    await this.#tail;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Whether the batch being gathered is full. */
+  #full(): boolean {
+    return (
+      (this.#messages > 0 && this.#total % this.#batchMessages === 0) || this.#rows >= BATCH_ROWS
+    );
+  }
+
+  /**
+   * Takes what of `part` fits in the batch being gathered (which is not full), and gives back
+   * the rest: the messages past the batch's end, with everything else of the part.
+   */
+  #take(part: BatchPart): BatchPart | undefined {
     const pending = this.#pending;
     const fresh = part.fresh === true;
+    const messages = part.messages ?? [];
+    const room = this.#batchMessages - (this.#total % this.#batchMessages);
+    if (messages.length > room) {
+      addRecords(pending.messages, messages.slice(0, room), fresh);
+      this.#messages += room;
+      this.#total += room;
+      return { ...part, messages: messages.slice(room) };
+    }
+    addRecords(pending.messages, messages, fresh);
+    this.#messages += messages.length;
+    this.#total += messages.length;
     addRecords(pending.conversations, part.conversations, fresh);
-    addRecords(pending.messages, part.messages, fresh);
-    this.#rows += (part.conversations?.length ?? 0) + (part.messages?.length ?? 0);
+    this.#rows += part.conversations?.length ?? 0;
     for (const field of LISTS) {
       const rows = part[field];
       if (rows === undefined || rows.length === 0) continue;
       (pending[field] as unknown[]).push(...rows);
       this.#rows += rows.length;
     }
-    if (this.#rows >= BATCH_ROWS) {
-      await this.#sealFull();
-    } else if (this.#rows > 0 && this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.flush().catch(() => undefined);
-      }, FLUSH_AFTER_MS);
-    }
-  }
-
-  /** Writes everything added so far; rejects with the store's error if a write failed. */
-  async flush(): Promise<void> {
-    if (this.#rows > 0) this.#seal().catch(() => undefined);
-    await this.#tail;
-    if (this.#failure !== undefined) throw this.#failure;
+    return undefined;
   }
 
   /**
    * Seals the full batch being gathered and waits until it starts being written. At most one
    * batch waits behind the one being written: a part that fills another first waits for that one
-   * to start (the parts added meanwhile go into the same batch).
+   * to start.
    */
   async #sealFull(): Promise<void> {
     while (this.#waiting !== undefined) await this.#waiting;
     if (this.#failure !== undefined) throw this.#failure;
-    // Another part sealed it meanwhile, this one's with it.
-    if (this.#rows < BATCH_ROWS) return;
+    // Another part sealed it meanwhile.
+    if (!this.#full()) return;
     const before = this.#tail;
     this.#seal().catch(() => undefined);
     const waiting = before.then(() => {
@@ -99,6 +148,7 @@ export class BatchWriter {
     }
     const batch = batchOf(this.#pending);
     this.#pending = emptyBatch();
+    this.#messages = 0;
     this.#rows = 0;
     const written = this.#tail.then(async () => {
       if (this.#failure !== undefined) throw this.#failure;

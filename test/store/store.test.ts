@@ -32,6 +32,7 @@ import {
 } from '../../src/store/duckdb/duckdb-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { POSTGRES_DIALECT } from '../../src/store/postgres/postgres-store.js';
+import { GROUP_OPEN_MS } from '../../src/store/sql-store.js';
 import type { Store, StoreBatch, StoreSync } from '../../src/store/store.js';
 import { migrations } from '../../src/store/store-schema.js';
 import { caught } from '../helpers/caught.js';
@@ -171,8 +172,9 @@ async function statementsOf<T>(
 const statementTexts = new WeakMap<DuckDBPreparedStatement, string>();
 
 /**
- * How many times `work` has DuckDB scan `messages` for keys taken (see `takenKeysSql`): every
- * write of the store under watch goes through `keyScansOf`.
+ * How many times `work` has DuckDB scan `messages` for keys taken (see `takenKeysSql`; those of
+ * `conversations` go through its key index): every write of the store under watch goes through
+ * `keyScansOf`.
  */
 async function keyScansOf(work: () => Promise<unknown>): Promise<number> {
   const texts = statementTexts;
@@ -189,7 +191,9 @@ async function keyScansOf(work: () => Promise<unknown>): Promise<number> {
     vi.spyOn(DuckDBPreparedStatement.prototype, 'runAndReadAll').mockImplementation(async function (
       this: DuckDBPreparedStatement,
     ) {
-      if (texts.get(this)?.includes('count(DISTINCT (c0, c1, c2))')) scans += 1;
+      const text = texts.get(this) ?? '';
+      if (text.includes('count(DISTINCT (c0, c1, c2))') && text.includes('count(*) FROM messages'))
+        scans += 1;
       return duckdbRunAndReadAll.call(this);
     }),
   ];
@@ -811,48 +815,83 @@ describe('openStore', () => {
     expect(statSync(path).size).toBeGreaterThan(0);
   });
 
-  it('moves its log into the DuckDB file when its messages fill four row groups, counting those stored before', async () => {
+  it('commits DuckDB batches a row group of messages at a time, written straight into the file', async () => {
     const path = await freshStoreUrl('duckdb');
     const walBytes = () => (existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size : 0);
-    const perBatch = 5000;
+    const key = { source: 'okchat', account: 'bot-1' };
     let written = 0;
-    const writeBatch = async (sync: StoreSync) => {
-      const messages = Array.from({ length: perBatch }, (_, index) =>
-        message(`m-${written + index}`, { raw: null, attachments: [] }),
+    let batches = 0;
+    // A batch of new messages (200 characters of text each), and a checkpoint that tells
+    // whether the batch is committed: reads see only what is.
+    const writeBatch = async (sync: StoreSync, count = sync.batchMessages) => {
+      const messages = Array.from({ length: count }, (_, index) =>
+        message(`m-${written + index}`, { text: 'x'.repeat(200), raw: null, attachments: [] }),
       );
-      await sync.write(batch({ messages, newMessages: perBatch }));
-      written += perBatch;
+      const conversationId = `c-${batches}`;
+      await sync.write(
+        batch({
+          messages,
+          newMessages: count,
+          checkpoints: [
+            {
+              ...key,
+              conversationId,
+              checkpoint: { signature: null, cursor: null, overlap: [], fullSince: null },
+            },
+          ],
+        }),
+      );
+      written += count;
+      batches += 1;
+      return conversationId;
     };
-    // 100,000 messages, then closed: the log goes into the file at close.
+    const committed = async (sync: StoreSync, ids: string[]) =>
+      [...(await sync.readConversations(key, ids)).keys()].sort();
+
     let store = await open(path);
     let sync = await store.beginSync();
-    let logged = 0;
-    while (written < 100_000) {
-      await writeBatch(sync);
-      // Short of a checkpoint, each batch goes to the log alone.
-      expect(walBytes()).toBeGreaterThan(logged);
-      logged = walBytes();
+    expect(sync.batchMessages * 6).toBe(ROW_GROUP_ROWS);
+    // Five batches wait in one transaction; the sixth fills a row group and commits them all.
+    const ids: string[] = [];
+    for (let index = 0; index < 5; index++) {
+      ids.push(await writeBatch(sync));
+      expect(await committed(sync, ids)).toEqual([]);
     }
-    expect(logged).toBeGreaterThan(10_000_000);
+    ids.push(await writeBatch(sync));
+    expect(await committed(sync, ids)).toEqual([...ids].sort());
+    // The row group went into the file compressed, not into the log (6 MB of text).
+    expect(walBytes()).toBeLessThan(1_000_000);
+    // 100,000 messages: three row groups, and the rest committed by the end of the sync.
+    while (written + sync.batchMessages <= 100_000) await writeBatch(sync);
+    const rest = await writeBatch(sync, 100_000 - written);
+    expect(await committed(sync, [rest])).toEqual([]);
     await sync.end();
     await store.close();
     expect(walBytes()).toBe(0);
-    // Opened again, the messages stored count: the checkpoint comes at 122,880 in all.
+    const groupsOf = async () =>
+      (
+        await queryStore(
+          path,
+          `SELECT max(count)::INTEGER AS n FROM pragma_storage_info('messages')
+           GROUP BY row_group_id ORDER BY row_group_id`,
+        )
+      ).map((group) => Number(group.n));
+    expect(await groupsOf()).toEqual([ROW_GROUP_ROWS, ROW_GROUP_ROWS, ROW_GROUP_ROWS, 7840]);
+
+    // Opened again, the messages stored count: the checkpoint comes at 122,880 in all. A text
+    // longer than the checkpoint's usual memory goes into the log, and the checkpoint makes
+    // room for it (one that ran out of memory would leave the store taking no more statements).
     store = await open(path);
     sync = await store.beginSync();
-    logged = 0;
-    while (written + perBatch < ROWS_PER_CHECKPOINT) {
-      await writeBatch(sync);
-      expect(walBytes()).toBeGreaterThan(logged);
-      logged = walBytes();
-    }
-    // A text longer than the checkpoint's usual memory: the checkpoint makes room for it (one
-    // that ran out of memory would leave the store taking no more statements).
     const long = message('m-long', { text: 'x'.repeat(70 * 1024 * 1024) });
     await sync.write(batch({ messages: [long], newMessages: 1 }));
     written += 1;
-    logged = walBytes();
-    await writeBatch(sync);
+    await sync.commit();
+    const logged = walBytes();
+    expect(logged).toBeGreaterThan(70 * 1024 * 1024);
+    // 100,001 + 30,720 stored: past a checkpoint's 122,880, the log goes into the file.
+    expect(100_001 + ROW_GROUP_ROWS).toBeGreaterThan(ROWS_PER_CHECKPOINT);
+    while (written < 100_001 + ROW_GROUP_ROWS) await writeBatch(sync);
     expect(walBytes()).toBeLessThan(logged / 10);
     await sync.end();
     expect(await store.contents()).toEqual([
@@ -874,16 +913,88 @@ describe('openStore', () => {
     while (written - before <= ROW_GROUP_ROWS) await writeBatch(sync);
     await sync.end();
     await store.close();
-    const groups = (
-      await queryStore(
-        path,
-        `SELECT max(count)::INTEGER AS n FROM pragma_storage_info('messages')
-         GROUP BY row_group_id ORDER BY row_group_id`,
-      )
-    ).map((group) => Number(group.n));
+    const groups = await groupsOf();
     expect(Math.max(...groups)).toBe(ROW_GROUP_ROWS);
-    expect(groups.filter((rows) => rows === ROW_GROUP_ROWS).length).toBeGreaterThan(3);
+    expect(groups.filter((rows) => rows === ROW_GROUP_ROWS).length).toBeGreaterThan(4);
     expect(groups.reduce((sum, rows) => sum + rows, 0)).toBe(written);
+  });
+
+  it('rolls back every DuckDB batch not yet committed when a write fails, and goes on after it', async () => {
+    const path = await freshStoreUrl('duckdb');
+    const store = await open(path);
+    const sync = await store.beginSync();
+    const key = { source: 'okchat', account: 'bot-1' };
+    const checkpointOf = (conversationId: string) => ({
+      ...key,
+      conversationId,
+      checkpoint: { signature: null, cursor: null, overlap: [], fullSince: null },
+    });
+    const part = (conversationId: string) =>
+      batch({
+        conversations: [conversation(conversationId)],
+        messages: [message(`${conversationId}-m`, { conversationId })],
+        newConversations: 1,
+        newMessages: 1,
+        checkpoints: [checkpointOf(conversationId)],
+      });
+    await sync.write(part('c-1'));
+    await sync.write(part('c-2'));
+    // The engine refuses the third batch's first statement.
+    const refused = vi
+      .spyOn(DuckDBPreparedStatement.prototype, 'runAndReadAll')
+      .mockImplementationOnce(async () => {
+        throw new Error('the disk is full');
+      });
+    const error = await caught(sync.write(part('c-3')));
+    refused.mockRestore();
+    expect([error.code, error.message]).toEqual([
+      'store_failed',
+      expect.stringContaining('a statement failed'),
+    ]);
+    // The two batches before it were in its transaction: gone with it, checkpoints and all.
+    expect([...(await sync.readConversations(key, ['c-1', 'c-2', 'c-3'])).keys()]).toEqual([]);
+    await sync.write(part('c-4'));
+    await sync.end();
+    await store.close();
+    const contents = await readStore(path);
+    expect([...contents.conversations.values()].map((row) => row.record.id)).toEqual(['c-4']);
+    expect([...contents.messages.values()].map((row) => row.record.id)).toEqual(['c-4-m']);
+  });
+
+  it('commits a DuckDB transaction left open by a slow sync after some seconds', async () => {
+    const path = await freshStoreUrl('duckdb');
+    const store = await open(path);
+    const sync = await store.beginSync();
+    const key = { source: 'okchat', account: 'bot-1' };
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      await sync.write(
+        batch({
+          messages: [message('m-1')],
+          newMessages: 1,
+          checkpoints: [
+            {
+              ...key,
+              conversationId: 'c-1',
+              checkpoint: { signature: null, cursor: null, overlap: [], fullSince: null },
+            },
+          ],
+        }),
+      );
+      const seen = async () => (await sync.readConversations(key, ['c-1'])).size;
+      vi.advanceTimersByTime(GROUP_OPEN_MS - 1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await seen()).toBe(0);
+      vi.advanceTimersByTime(1);
+      let waited = 0;
+      while ((await seen()) === 0 && waited++ < 1000) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await seen()).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+    await sync.end();
   });
 
   it('keeps one row per key in DuckDB, whose messages have no key index, when a batch repeats a key', async () => {

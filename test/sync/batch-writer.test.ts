@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/model/canonical-schemas.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store, StoreBatch, StoreBatchResult } from '../../src/store/store.js';
-import { BATCH_ROWS, BatchWriter } from '../../src/sync/batch-writer.js';
+import { BatchWriter } from '../../src/sync/batch-writer.js';
 import { freshStoreUrl, readStore } from '../helpers/stores.js';
 
 const opened: Store[] = [];
@@ -51,6 +51,7 @@ describe('BatchWriter', () => {
     const store = await openStore(url);
     opened.push(store);
     const sync = await store.beginSync();
+    const size = sync.batchMessages;
     // The store's writes wait until the test lets each one go.
     const started: StoreBatch[] = [];
     const gates: (() => void)[] = [];
@@ -66,16 +67,17 @@ describe('BatchWriter', () => {
     });
 
     // The first full batch goes to the store; its part is taken at once.
-    await writer.add({ messages: messages('c-1', BATCH_ROWS), fresh: true });
+    await writer.add({ messages: messages('c-1', size), fresh: true });
     expect(started).toHaveLength(1);
     // The next fills while the first is written: its part waits for the first batch only.
-    const second = writer.add({ messages: messages('c-2', BATCH_ROWS), fresh: true });
+    const second = writer.add({ messages: messages('c-2', size), fresh: true });
     expect(await settled(second)).toBe(false);
     // The reading goes on into a third batch, and waits for nothing until it is full.
     await writer.add({ messages: messages('c-3', 10), fresh: true });
-    // Full while the second still waits: the parts that fill it and those added meanwhile
-    // wait in it, so that no more than one batch waits behind the one being written.
-    const third = writer.add({ messages: messages('c-4', BATCH_ROWS - 10), fresh: true });
+    // Full while the second still waits: the part that fills it waits in it, and a part added
+    // meanwhile waits for it to start, so that no more than one batch waits behind the one
+    // being written.
+    const third = writer.add({ messages: messages('c-4', size - 10), fresh: true });
     const fourth = writer.add({ messages: messages('c-5', 10), fresh: true });
     expect(await settled(third)).toBe(false);
     expect(await settled(fourth)).toBe(false);
@@ -83,8 +85,8 @@ describe('BatchWriter', () => {
 
     gates.shift()?.();
     await second;
-    expect(written).toEqual([BATCH_ROWS]);
-    // One write at a time: the second batch starts once the first is committed.
+    expect(written).toEqual([size]);
+    // One write at a time: the second batch starts once the first is written.
     await expect.poll(() => started.length).toBe(2);
     expect(new Set(started[1]?.messages.map((message) => message.conversationId))).toEqual(
       new Set(['c-2']),
@@ -97,14 +99,76 @@ describe('BatchWriter', () => {
     const flushed = writer.flush();
     expect(await settled(flushed)).toBe(false);
     gates.shift()?.();
+    await expect.poll(() => started.length).toBe(4);
+    gates.shift()?.();
     await flushed;
-    expect(written).toEqual([BATCH_ROWS, BATCH_ROWS, BATCH_ROWS + 10]);
+    expect(written).toEqual([size, size, size, 10]);
     expect(new Set(started[2]?.messages.map((message) => message.conversationId))).toEqual(
-      new Set(['c-3', 'c-4', 'c-5']),
+      new Set(['c-3', 'c-4']),
+    );
+    expect(started[3]?.messages.map((message) => message.conversationId)).toEqual(
+      Array(10).fill('c-5'),
     );
     await sync.end();
     await store.close();
-    expect((await readStore(url)).messages.size).toBe(3 * BATCH_ROWS + 10);
+    expect((await readStore(url)).messages.size).toBe(3 * size + 10);
+  });
+
+  it('ends a batch where the messages since the start reach a multiple of its size, splitting a part there', async () => {
+    const url = await freshStoreUrl('duckdb');
+    const store = await openStore(url);
+    opened.push(store);
+    const sync = await store.beginSync();
+    const size = sync.batchMessages;
+    const started: StoreBatch[] = [];
+    const write = sync.write.bind(sync);
+    sync.write = async (batch: StoreBatch): Promise<StoreBatchResult> => {
+      started.push(batch);
+      return write(batch);
+    };
+    const writer = new BatchWriter(sync, () => undefined);
+    const checkpoint = (conversationId: string) => ({
+      source: 'okchat',
+      account: 'bot-1',
+      conversationId,
+      checkpoint: { signature: null, cursor: null, overlap: [], fullSince: null },
+    });
+    const part = (conversationId: string, count: number) => ({
+      fresh: true,
+      messages: messages(conversationId, count),
+      checkpoints: [checkpoint(conversationId)],
+    });
+    await writer.add(part('c-1', size - 100));
+    // Past the batch's end: its first 100 messages end the batch, the rest and the checkpoint
+    // go into the next.
+    await writer.add(part('c-2', 300));
+    await writer.flush();
+    // After a batch cut short (a flush), the next ends at the next multiple: 200 messages short.
+    await writer.add(part('c-3', size));
+    // A part longer than a batch spans batches.
+    await writer.add(part('c-4', 2 * size));
+    await writer.flush();
+    const shapes = started.map((batch) => ({
+      messages: batch.messages.length,
+      conversations: [...new Set(batch.messages.map((message) => message.conversationId))],
+      checkpoints: batch.checkpoints.map((row) => row.conversationId),
+    }));
+    expect(shapes).toEqual([
+      { messages: size, conversations: ['c-1', 'c-2'], checkpoints: ['c-1'] },
+      { messages: 200, conversations: ['c-2'], checkpoints: ['c-2'] },
+      { messages: size - 200, conversations: ['c-3'], checkpoints: [] },
+      { messages: size, conversations: ['c-3', 'c-4'], checkpoints: ['c-3'] },
+      { messages: size, conversations: ['c-4'], checkpoints: [] },
+      { messages: 200, conversations: ['c-4'], checkpoints: ['c-4'] },
+    ]);
+    // Every batch is committed by the flush: reads see every checkpoint.
+    const key = { source: 'okchat', account: 'bot-1' };
+    expect(
+      [...(await sync.readConversations(key, ['c-1', 'c-2', 'c-3', 'c-4'])).keys()].sort(),
+    ).toEqual(['c-1', 'c-2', 'c-3', 'c-4']);
+    await sync.end();
+    await store.close();
+    expect((await readStore(url)).messages.size).toBe(size - 100 + 300 + size + 2 * size);
   });
 
   it('writes each key of a batch once, the last added, new first, and new only if never compared', async () => {
@@ -165,10 +229,11 @@ describe('BatchWriter', () => {
     };
     const writer = new BatchWriter(sync, () => undefined);
     // The part that filled the batch may learn of its failure at once, or the next part does.
+    const size = sync.batchMessages;
     await writer
-      .add({ messages: messages('c-1', BATCH_ROWS), fresh: true })
+      .add({ messages: messages('c-1', size), fresh: true })
       .catch((error: unknown) => expect(error).toBe(refused));
-    await expect(writer.add({ messages: messages('c-2', BATCH_ROWS), fresh: true })).rejects.toBe(
+    await expect(writer.add({ messages: messages('c-2', size), fresh: true })).rejects.toBe(
       refused,
     );
     await expect(writer.add({ messages: messages('c-3', 1), fresh: true })).rejects.toBe(refused);

@@ -106,6 +106,7 @@ function watched(store: Store, seen: { batches?: StoreBatch[]; asked?: string[][
       const sync = await store.beginSync();
       return {
         syncedAt: sync.syncedAt,
+        batchMessages: sync.batchMessages,
         readSource: (key) => sync.readSource(key),
         readConversations: (key, ids) => {
           seen.asked?.push([...ids]);
@@ -115,6 +116,7 @@ function watched(store: Store, seen: { batches?: StoreBatch[]; asked?: string[][
           seen.batches?.push(batch);
           return sync.write(batch);
         },
+        commit: () => sync.commit(),
         end: () => sync.end(),
       };
     },

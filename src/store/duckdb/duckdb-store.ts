@@ -158,6 +158,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
         instance.closeSync();
       }),
       reads: duckDbConnection(reads, path, written),
+      grouping: { batchMessages: ROW_GROUP_ROWS / 6, commitEvery: ROW_GROUP_ROWS },
       async committed(messages) {
         if (sinceCheckpoint === undefined) {
           // Rows are never deleted (a deleted message is marked), so the count is the rows the
