@@ -18,21 +18,23 @@ const FLUSH_AFTER_MS = 1000;
 
 /**
  * Gathers what every conversation of a sync writes into batches, written one at a time, in the
- * order the parts were added: data always lands with (or before) the checkpoint that points past
- * it. A batch ends where the messages written since the sync began reach a multiple of the
- * store's {@link StoreSync.batchMessages}, a part's messages split there if need be (those past
- * it go with its checkpoint into the next batch). A caller whose part fills a batch waits for the
- * batch before it to be written, while the reading goes on into the next: memory holds about
- * three batches (one written, one waiting, one filling) and the pages in flight.
+ * order the parts were added: data always lands with a checkpoint that covers it. A batch ends
+ * where the messages written since the sync began reach a multiple of the store's
+ * {@link StoreSync.batchMessages}, a part's messages split there if need be (see
+ * {@link BatchPart}). A caller whose part fills a batch waits for the batch before it to be
+ * written, while the reading goes on into the next: memory holds about three batches (one
+ * written, one waiting, one filling) and the pages in flight.
  */
 export class BatchWriter {
   readonly #sync: StoreSync;
   readonly #onWritten: (result: StoreBatchResult) => void;
   readonly #batchMessages: number;
   #pending: Pending = emptyBatch();
-  // Messages of the batch being gathered, messages added since the writer began, other rows.
+  // Messages of the batch being gathered, messages added since the writer began, where the
+  // batch ends (a multiple of the batch size), other rows.
   #messages = 0;
   #total = 0;
+  #end: number;
   #rows = 0;
   #tail: Promise<void> = Promise.resolve();
   #failure: unknown;
@@ -44,6 +46,7 @@ export class BatchWriter {
     this.#sync = sync;
     this.#onWritten = onWritten;
     this.#batchMessages = Math.max(1, Math.floor(sync.batchMessages));
+    this.#end = this.#batchMessages;
   }
 
   /**
@@ -86,9 +89,7 @@ export class BatchWriter {
 
   /** Whether the batch being gathered is full. */
   #full(): boolean {
-    return (
-      (this.#messages > 0 && this.#total % this.#batchMessages === 0) || this.#rows >= BATCH_ROWS
-    );
+    return (this.#messages > 0 && this.#total >= this.#end) || this.#rows >= BATCH_ROWS;
   }
 
   /**
@@ -99,11 +100,14 @@ export class BatchWriter {
     const pending = this.#pending;
     const fresh = part.fresh === true;
     const messages = part.messages ?? [];
-    const room = this.#batchMessages - (this.#total % this.#batchMessages);
-    if (messages.length > room) {
-      addRecords(pending.messages, messages.slice(0, room), fresh);
+    const room = this.#end - this.#total;
+    const head = messages.length > room ? headOf(part, room) : undefined;
+    if (head !== undefined) {
+      addRecords(pending.messages, head.messages, fresh);
       this.#messages += room;
       this.#total += room;
+      pending.checkpoints.push(...head.checkpoints);
+      this.#rows += head.checkpoints.length;
       return { ...part, messages: messages.slice(room) };
     }
     addRecords(pending.messages, messages, fresh);
@@ -150,6 +154,7 @@ export class BatchWriter {
     this.#pending = emptyBatch();
     this.#messages = 0;
     this.#rows = 0;
+    this.#end = (Math.floor(this.#total / this.#batchMessages) + 1) * this.#batchMessages;
     const written = this.#tail.then(async () => {
       if (this.#failure !== undefined) throw this.#failure;
       try {
@@ -164,11 +169,48 @@ export class BatchWriter {
   }
 }
 
-/** What one conversation's reading adds to a batch. */
+/**
+ * What one conversation's reading adds to a batch. The checkpoints of a part with messages (a
+ * page) list them at the end of their overlap (the page's messages, from its cursor): a batch
+ * may end within the part, its first messages landing with checkpoints whose overlap ends with
+ * them (the next reading finds them where they were, on that page), the rest and everything else
+ * of the part in the next batch. A part whose checkpoints list other messages is never split.
+ */
 export type BatchPart = Partial<Omit<StoreBatch, 'newConversations' | 'newMessages'>> & {
   /** Its conversations and messages come from a conversation the store never held. */
   fresh?: boolean;
 };
+
+/**
+ * The first `count` messages of a part, with checkpoints covering what lands up to them;
+ * `undefined` when the part's checkpoints do not end with its messages (it is not split).
+ */
+function headOf(
+  part: BatchPart,
+  count: number,
+): { messages: Message[]; checkpoints: CheckpointRow[] } | undefined {
+  const messages = part.messages ?? [];
+  const checkpoints = part.checkpoints ?? [];
+  const endsWithThem = (overlap: readonly string[]) => {
+    const before = overlap.length - messages.length;
+    return (
+      before >= 0 && messages.every((message, index) => overlap[before + index] === message.id)
+    );
+  };
+  if (!checkpoints.every((row) => endsWithThem(row.checkpoint.overlap))) return undefined;
+  const left = messages.length - count;
+  return {
+    messages: messages.slice(0, count),
+    checkpoints: checkpoints.map((row) => ({
+      ...row,
+      checkpoint: {
+        ...row.checkpoint,
+        signature: null,
+        overlap: row.checkpoint.overlap.slice(0, row.checkpoint.overlap.length - left),
+      },
+    })),
+  };
+}
 
 /** Records added, and whether each comes from a conversation the store never held. */
 interface Added<T> {

@@ -80,10 +80,10 @@ function startOf(task: ConversationTask, syncedAt: string): Start {
   if (checkpoint === null || task.full || task.deleted) {
     return { cursor: null, overlap: [], fullSince: syncedAt };
   }
-  // A reading of the whole conversation was under way: it goes on, deleting what it missed.
-  if (checkpoint.cursor === null) {
-    return { cursor: null, overlap: [], fullSince: checkpoint.fullSince ?? syncedAt };
-  }
+  // Stored up to its first page: read from the start, the whole conversation is seen again, and
+  // what this reading does not see is gone (an earlier reading's time would spare what it saw
+  // and the vendor deleted since).
+  if (checkpoint.cursor === null) return { cursor: null, overlap: [], fullSince: syncedAt };
   return {
     cursor: checkpoint.cursor,
     overlap: checkpoint.overlap,

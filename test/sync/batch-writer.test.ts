@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/model/canonical-schemas.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { Store, StoreBatch, StoreBatchResult } from '../../src/store/store.js';
-import { BatchWriter } from '../../src/sync/batch-writer.js';
+import type { CheckpointRow, Store, StoreBatch, StoreBatchResult } from '../../src/store/store.js';
+import { type BatchPart, BatchWriter } from '../../src/sync/batch-writer.js';
 import { freshStoreUrl, readStore } from '../helpers/stores.js';
 
 const opened: Store[] = [];
@@ -127,20 +127,25 @@ describe('BatchWriter', () => {
       return write(batch);
     };
     const writer = new BatchWriter(sync, () => undefined);
-    const checkpoint = (conversationId: string) => ({
-      source: 'okchat',
-      account: 'bot-1',
-      conversationId,
-      checkpoint: { signature: null, cursor: null, overlap: [], fullSince: null },
-    });
-    const part = (conversationId: string, count: number) => ({
-      fresh: true,
-      messages: messages(conversationId, count),
-      checkpoints: [checkpoint(conversationId)],
-    });
+    // A page as a reading adds it: its messages, and a checkpoint listing them from its cursor.
+    const part = (conversationId: string, count: number, overlap?: string[]): BatchPart => {
+      const page = messages(conversationId, count);
+      const row: CheckpointRow = {
+        source: 'okchat',
+        account: 'bot-1',
+        conversationId,
+        checkpoint: {
+          signature: null,
+          cursor: null,
+          overlap: overlap ?? page.map((message) => message.id),
+          fullSince: null,
+        },
+      };
+      return { fresh: true, messages: page, checkpoints: [row] };
+    };
     await writer.add(part('c-1', size - 100));
-    // Past the batch's end: its first 100 messages end the batch, the rest and the checkpoint
-    // go into the next.
+    // Past the batch's end: its first 100 messages end the batch, with a checkpoint listing
+    // those alone; the rest and the page's checkpoint go into the next.
     await writer.add(part('c-2', 300));
     await writer.flush();
     // After a batch cut short (a flush), the next ends at the next multiple: 200 messages short.
@@ -148,27 +153,56 @@ describe('BatchWriter', () => {
     // A part longer than a batch spans batches.
     await writer.add(part('c-4', 2 * size));
     await writer.flush();
+    // A part whose checkpoint does not list its messages is not split: its batch (200 messages
+    // short) runs over, and the next ends at the next multiple.
+    await writer.add(part('c-5', size, []));
+    await writer.add(part('c-6', 100));
+    await writer.flush();
     const shapes = started.map((batch) => ({
       messages: batch.messages.length,
       conversations: [...new Set(batch.messages.map((message) => message.conversationId))],
-      checkpoints: batch.checkpoints.map((row) => row.conversationId),
+      checkpoints: batch.checkpoints.map((row) => [
+        row.conversationId,
+        row.checkpoint.overlap.length,
+      ]),
     }));
     expect(shapes).toEqual([
-      { messages: size, conversations: ['c-1', 'c-2'], checkpoints: ['c-1'] },
-      { messages: 200, conversations: ['c-2'], checkpoints: ['c-2'] },
-      { messages: size - 200, conversations: ['c-3'], checkpoints: [] },
-      { messages: size, conversations: ['c-3', 'c-4'], checkpoints: ['c-3'] },
-      { messages: size, conversations: ['c-4'], checkpoints: [] },
-      { messages: 200, conversations: ['c-4'], checkpoints: ['c-4'] },
+      {
+        messages: size,
+        conversations: ['c-1', 'c-2'],
+        checkpoints: [
+          ['c-1', size - 100],
+          ['c-2', 100],
+        ],
+      },
+      { messages: 200, conversations: ['c-2'], checkpoints: [['c-2', 300]] },
+      { messages: size - 200, conversations: ['c-3'], checkpoints: [['c-3', size - 200]] },
+      {
+        messages: size,
+        conversations: ['c-3', 'c-4'],
+        checkpoints: [
+          ['c-3', size],
+          ['c-4', size - 200],
+        ],
+      },
+      { messages: size, conversations: ['c-4'], checkpoints: [['c-4', 2 * size - 200]] },
+      { messages: 200, conversations: ['c-4'], checkpoints: [['c-4', 2 * size]] },
+      { messages: size, conversations: ['c-5'], checkpoints: [['c-5', 0]] },
+      { messages: 100, conversations: ['c-6'], checkpoints: [['c-6', 100]] },
     ]);
+    // A split page's first messages are those its first checkpoint lists, in order.
+    expect(started[0]?.checkpoints[1]?.checkpoint.overlap).toEqual(
+      messages('c-2', 100).map((message) => message.id),
+    );
     // Every batch is committed by the flush: reads see every checkpoint.
     const key = { source: 'okchat', account: 'bot-1' };
-    expect(
-      [...(await sync.readConversations(key, ['c-1', 'c-2', 'c-3', 'c-4'])).keys()].sort(),
-    ).toEqual(['c-1', 'c-2', 'c-3', 'c-4']);
+    const ids = ['c-1', 'c-2', 'c-3', 'c-4', 'c-5', 'c-6'];
+    expect([...(await sync.readConversations(key, ids)).keys()].sort()).toEqual(ids);
     await sync.end();
     await store.close();
-    expect((await readStore(url)).messages.size).toBe(size - 100 + 300 + size + 2 * size);
+    expect((await readStore(url)).messages.size).toBe(
+      size - 100 + 300 + size + 2 * size + size + 100,
+    );
   });
 
   it('writes each key of a batch once, the last added, new first, and new only if never compared', async () => {

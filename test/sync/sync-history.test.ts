@@ -303,6 +303,68 @@ describe.each(STORE_KINDS)('syncHistory into %s', (kind: TestStoreKind) => {
     expect(storeMatches(await readStore(url), vendor)).toEqual(IN_SYNC);
   });
 
+  it('resumes a conversation whose batch ended inside a page, and marks deleted what went from that page', async () => {
+    const served = await vendors();
+    const okchat = served.filter((vendor) => vendor.id === 'okchat');
+    const sources = sourcesOf(okchat);
+    const url = await freshStoreUrl(kind);
+    // Batches of 10 messages, pages of 7: the first batch ends 3 messages into a page. The
+    // process dies once it is committed: nothing after it reaches the store.
+    const store = await open(url);
+    const first: StoreBatch[] = [];
+    const dying: Store = {
+      ...watched(store, {}),
+      beginSync: async () => {
+        const sync = await store.beginSync();
+        return {
+          syncedAt: sync.syncedAt,
+          batchMessages: 10,
+          readSource: (key) => sync.readSource(key),
+          readConversations: (key, ids) => sync.readConversations(key, ids),
+          write: async (batch) => {
+            if (first.length > 0) throw new Error('killed');
+            first.push(batch);
+            const result = await sync.write(batch);
+            await sync.commit();
+            return result;
+          },
+          commit: () => sync.commit(),
+          end: () => sync.end(),
+        };
+      },
+    };
+    await expect(
+      syncHistory({ sources, store: dying, concurrency: 1, pageSize: PAGE_SIZE }),
+    ).rejects.toThrow('killed');
+    await store.close();
+    const [batch] = first;
+    expect(batch?.messages).toHaveLength(10);
+    // The conversation read when the batch ended: the first 3 messages of its page landed with
+    // a checkpoint listing them, from that page's cursor.
+    const head = batch?.checkpoints.find((row) => row.checkpoint.overlap.length === 3);
+    const split = head?.conversationId ?? '';
+    expect(head?.checkpoint.overlap).toEqual(
+      batch?.messages
+        .filter((message) => message.conversationId === split)
+        .slice(-3)
+        .map((message) => message.id),
+    );
+    // The vendor deletes messages of that conversation until one of those stored is gone.
+    const stored = new Set(head?.checkpoint.overlap);
+    const [vendor] = okchat;
+    const left = () => vendor?.emulator.messages(split).map((record) => String(record.id)) ?? [];
+    for (
+      let tries = 0;
+      tries < 50 && left().filter((id) => stored.has(id)).length === stored.size;
+      tries++
+    ) {
+      vendor?.emulator.change('delete', split);
+    }
+    expect(left().filter((id) => stored.has(id)).length).toBeLessThan(stored.size);
+    await syncOnce(url, sources);
+    expect(storeMatches(await readStore(url), await vendorData(sources))).toEqual(IN_SYNC);
+  });
+
   it('brings in changes made between syncs: new, moved and deleted messages and conversations', async () => {
     const served = await vendors();
     const sources = sourcesOf(served);
