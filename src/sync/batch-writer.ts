@@ -173,12 +173,19 @@ export class BatchWriter {
  * What one conversation's reading adds to a batch. The checkpoints of a part with messages (a
  * page) list them at the end of their overlap (the page's messages, from its cursor): a batch
  * may end within the part, its first messages landing with checkpoints whose overlap ends with
- * them (the next reading finds them where they were, on that page), the rest and everything else
- * of the part in the next batch. A part whose checkpoints list other messages is never split.
+ * them (the next reading finds them where they were, on that page), never shorter than what the
+ * store held of the page (`held`), the rest and everything else of the part in the next batch. A
+ * part without checkpoints, or whose checkpoints list other messages, is never split.
  */
 export type BatchPart = Partial<Omit<StoreBatch, 'newConversations' | 'newMessages'>> & {
   /** Its conversations and messages come from a conversation the store never held. */
   fresh?: boolean;
+  /**
+   * How many of the page's first messages the store held before this reading (the overlap a
+   * reading resumed from): a checkpoint listing fewer would let the next reading line up with a
+   * page from which a stored message has gone.
+   */
+  held?: number;
 };
 
 /**
@@ -197,8 +204,10 @@ function headOf(
       before >= 0 && messages.every((message, index) => overlap[before + index] === message.id)
     );
   };
-  if (!checkpoints.every((row) => endsWithThem(row.checkpoint.overlap))) return undefined;
+  if (checkpoints.length === 0 || !checkpoints.every((row) => endsWithThem(row.checkpoint.overlap)))
+    return undefined;
   const left = messages.length - count;
+  const held = part.held ?? 0;
   return {
     messages: messages.slice(0, count),
     checkpoints: checkpoints.map((row) => ({
@@ -206,7 +215,10 @@ function headOf(
       checkpoint: {
         ...row.checkpoint,
         signature: null,
-        overlap: row.checkpoint.overlap.slice(0, row.checkpoint.overlap.length - left),
+        overlap: row.checkpoint.overlap.slice(
+          0,
+          Math.max(held, row.checkpoint.overlap.length - left),
+        ),
       },
     })),
   };

@@ -138,12 +138,15 @@ async function readFrom(
   for await (const page of listing.pages()) {
     const ids = page.items.map((message) => message.id);
     if (first && start.overlap.length > 0 && !startsWith(ids, start.overlap)) return 'misaligned';
+    // What the store holds of this page: the overlap a resumed reading starts with.
+    const held = first ? start.overlap.length : 0;
     first = false;
     if (ids.length > 0) {
       last = { cursor: pageStart, overlap: ids };
       context.onMessages(ids.length);
       await writer.add({
         fresh,
+        held,
         messages: page.items,
         checkpoints: [row({ signature: null, ...last, fullSince: start.fullSince })],
       });

@@ -158,6 +158,9 @@ describe('BatchWriter', () => {
     await writer.add(part('c-5', size, []));
     await writer.add(part('c-6', 100));
     await writer.flush();
+    // Nor is a part without a checkpoint: nothing would cover what landed first.
+    await writer.add({ fresh: true, messages: messages('c-7', size + 50) });
+    await writer.flush();
     const shapes = started.map((batch) => ({
       messages: batch.messages.length,
       conversations: [...new Set(batch.messages.map((message) => message.conversationId))],
@@ -189,6 +192,7 @@ describe('BatchWriter', () => {
       { messages: 200, conversations: ['c-4'], checkpoints: [['c-4', 2 * size]] },
       { messages: size, conversations: ['c-5'], checkpoints: [['c-5', 0]] },
       { messages: 100, conversations: ['c-6'], checkpoints: [['c-6', 100]] },
+      { messages: size + 50, conversations: ['c-7'], checkpoints: [] },
     ]);
     // A split page's first messages are those its first checkpoint lists, in order.
     expect(started[0]?.checkpoints[1]?.checkpoint.overlap).toEqual(
@@ -201,7 +205,7 @@ describe('BatchWriter', () => {
     await sync.end();
     await store.close();
     expect((await readStore(url)).messages.size).toBe(
-      size - 100 + 300 + size + 2 * size + size + 100,
+      size - 100 + 300 + size + 2 * size + size + 100 + size + 50,
     );
   });
 

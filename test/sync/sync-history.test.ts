@@ -200,6 +200,22 @@ function holdingMessages(source: ChatHistorySource): {
   return { source: holding, release };
 }
 
+/** `source`, whose conversations no longer have the messages whose ids `hidden` holds. */
+function hidingMessages(source: ChatHistorySource, hidden: ReadonlySet<string>): ChatHistorySource {
+  return defineSource({
+    id: source.id,
+    account: source.account,
+    capabilities: source.capabilities,
+    listConversations: (options) => source.listConversations(options),
+    listMessages: (id, options) =>
+      createPaginated(async function* () {
+        for await (const page of source.listMessages(id, options).pages()) {
+          yield { ...page, items: page.items.filter((message) => !hidden.has(message.id)) };
+        }
+      }),
+  });
+}
+
 describe('syncHistory listing', () => {
   it('asks the store about the next listing page while the conversations of the one before are read', async () => {
     const served = await serveVendors(() => ({ conversations: 12, messagesPerConversation: 5 }));
@@ -361,6 +377,65 @@ describe.each(STORE_KINDS)('syncHistory into %s', (kind: TestStoreKind) => {
       vendor?.emulator.change('delete', split);
     }
     expect(left().filter((id) => stored.has(id)).length).toBeLessThan(stored.size);
+    await syncOnce(url, sources);
+    expect(storeMatches(await readStore(url), await vendorData(sources))).toEqual(IN_SYNC);
+  });
+
+  it('ends a batch inside a page the store held without shortening what the next reading must find there', async () => {
+    const served = await vendors();
+    const vendor = served.find((entry) => entry.id === 'okchat');
+    if (vendor === undefined) throw new Error('no OkChat emulator');
+    const hidden = new Set<string>();
+    const sources = [hidingMessages(vendor.source, hidden)];
+    const url = await freshStoreUrl(kind);
+    await syncOnce(url, sources);
+    // A conversation of several pages whose last page holds 2 to 4 messages, 3 more appended.
+    const split = vendor.emulator
+      .conversations()
+      .map((record) => String(record.id))
+      .find((id) => {
+        const count = vendor.emulator.messages(id).length;
+        return count > PAGE_SIZE && count % PAGE_SIZE >= 2 && count % PAGE_SIZE <= 4;
+      });
+    if (split === undefined) throw new Error('no conversation to split');
+    const ids = vendor.emulator.messages(split).map((record) => String(record.id));
+    const lastPage = ids.slice(ids.length - (ids.length % PAGE_SIZE));
+    for (let count = 0; count < 3; count++) vendor.emulator.change('append', split);
+    // Batches of one message: the first ends after the first message of that page, read again
+    // from its cursor; the process dies once it is committed.
+    const store = await open(url);
+    const first: StoreBatch[] = [];
+    const dying: Store = {
+      ...watched(store, {}),
+      beginSync: async () => {
+        const sync = await store.beginSync();
+        return {
+          syncedAt: sync.syncedAt,
+          batchMessages: 1,
+          readSource: (key) => sync.readSource(key),
+          readConversations: (key, asked) => sync.readConversations(key, asked),
+          write: async (batch) => {
+            if (first.length > 0) throw new Error('killed');
+            first.push(batch);
+            const result = await sync.write(batch);
+            await sync.commit();
+            return result;
+          },
+          commit: () => sync.commit(),
+          end: () => sync.end(),
+        };
+      },
+    };
+    await expect(
+      syncHistory({ sources, store: dying, concurrency: 1, pageSize: PAGE_SIZE }),
+    ).rejects.toThrow('killed');
+    await store.close();
+    expect(first[0]?.messages.map((message) => message.id)).toEqual(lastPage.slice(0, 1));
+    // Its checkpoint still lists every message the store holds from that page.
+    expect(first[0]?.checkpoints.map((row) => row.checkpoint.overlap)).toEqual([lastPage]);
+    // The vendor deletes the page's second message: the next reading does not line up, reads
+    // the conversation whole, and marks it deleted.
+    hidden.add(lastPage[1] ?? '');
     await syncOnce(url, sources);
     expect(storeMatches(await readStore(url), await vendorData(sources))).toEqual(IN_SYNC);
   });
