@@ -330,8 +330,10 @@ class SqlStoreSync implements StoreSync {
   readonly #turns: Turns;
   readonly #reads: { connection: SqlConnection; turns: Turns };
   readonly #end: () => Promise<void>;
-  // The message keys this sync writes, where no key index keeps them unique (DuckDB).
-  readonly #written: WrittenKeys;
+  // The keys this sync writes to each table, where no key index keeps them unique (DuckDB's
+  // messages), or where rows taken for new are looked for before they are written (`grouping`:
+  // a key index is found only by a scan of the table there).
+  readonly #written: Record<TableColumns['name'], WrittenKeys>;
   #ended: Promise<void> | undefined;
   // The transaction left open by the batches written since the last commit (`grouping`), with
   // the messages they inserted or changed, and when it began.
@@ -356,9 +358,9 @@ class SqlStoreSync implements StoreSync {
     this.syncedAt = syncedAt;
     this.batchMessages = engine.grouping?.batchMessages ?? BATCH_MESSAGES;
     this.#end = end;
-    this.#written = new WrittenKeys(MESSAGES.name, engine.dialect, (sql, params) =>
-      engine.connection.query(sql, params),
-    );
+    const keysOf = (table: TableColumns['name']) =>
+      new WrittenKeys(table, engine.dialect, (sql, params) => engine.connection.query(sql, params));
+    this.#written = { conversations: keysOf(CONVERSATIONS.name), messages: keysOf(MESSAGES.name) };
   }
 
   async readSource(key: SourceKey): Promise<SourceState | null> {
@@ -519,18 +521,17 @@ class SqlStoreSync implements StoreSync {
   }
 
   /**
-   * Whether none of the rows the batch takes for new is stored, or repeated among them: where
-   * the table has no key index, only when the keys this sync wrote cannot tell.
+   * Whether none of the rows the batch takes for new is stored, or repeated among them: a scan
+   * of the table's keys, only when the keys this sync wrote cannot tell.
    */
   async #noneTaken(batch: StoreBatch): Promise<boolean> {
-    const { dialect } = this.#engine;
     for (const [spec, records, fresh] of [
       [CONVERSATIONS, batch.conversations, batch.newConversations],
       [MESSAGES, batch.messages, batch.newMessages],
     ] as const) {
       if (fresh === 0) continue;
       const rows = records.slice(0, fresh);
-      if (!hasKeyIndex(spec.name, dialect) && !(await this.#written.mayBeTaken(rows))) continue;
+      if (!(await this.#written[spec.name].mayBeTaken(rows))) continue;
       if ((await this.#taken(spec.name, rows)) > 0) return false;
     }
     return true;
@@ -713,7 +714,11 @@ class SqlStoreSync implements StoreSync {
     checked: boolean,
   ): Promise<void> {
     const { dialect, connection } = this.#engine;
-    if (!checked && !hasKeyIndex(spec.name, dialect) && (await this.#written.mayBeTaken(records))) {
+    if (
+      !checked &&
+      !hasKeyIndex(spec.name, dialect) &&
+      (await this.#written[spec.name].mayBeTaken(records))
+    ) {
       const taken = await this.#taken(spec.name, records);
       if (taken > 0) throw storeFailed(`${taken} of the rows taken for new have a key taken`);
     }
@@ -752,7 +757,9 @@ class SqlStoreSync implements StoreSync {
       }
     }
     // Every key is stored now, changed, unchanged or inserted.
-    if (!hasKeyIndex(spec.name, dialect)) this.#written.wrote(records);
+    if (!hasKeyIndex(spec.name, dialect) || this.#engine.grouping !== undefined) {
+      this.#written[spec.name].wrote(records);
+    }
   }
 
   end(): Promise<void> {
