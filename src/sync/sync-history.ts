@@ -70,7 +70,11 @@ export interface SyncHistoryOptions {
 export interface SyncProgress extends SourceKey {
   /** Conversations listed so far. */
   listed: number;
-  /** Conversations found new or changed, and those of them read and committed. */
+  /**
+   * Conversations found new or changed, and those of them read and written (committed by the
+   * end of the source, a store may hold the last of them in an open transaction until then:
+   * see `docs/store.md`, Commits).
+   */
   changed: number;
   done: number;
   /** Messages fetched so far. */
