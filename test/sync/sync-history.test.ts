@@ -123,6 +123,34 @@ function watched(store: Store, seen: { batches?: StoreBatch[]; asked?: string[][
   };
 }
 
+/**
+ * `store`, as a sync sees it with batches of `batchMessages` messages, that dies once its first
+ * batch is committed (recorded in `first`): every later write fails with 'killed'.
+ */
+function dyingAfterFirstBatch(store: Store, batchMessages: number, first: StoreBatch[]): Store {
+  return {
+    ...watched(store, {}),
+    beginSync: async () => {
+      const sync = await store.beginSync();
+      return {
+        syncedAt: sync.syncedAt,
+        batchMessages,
+        readSource: (key) => sync.readSource(key),
+        readConversations: (key, ids) => sync.readConversations(key, ids),
+        write: async (batch) => {
+          if (first.length > 0) throw new Error('killed');
+          first.push(batch);
+          const result = await sync.write(batch);
+          await sync.commit();
+          return result;
+        },
+        commit: () => sync.commit(),
+        end: () => sync.end(),
+      };
+    },
+  };
+}
+
 describe('syncHistory batches', () => {
   it('takes for new the rows of conversations never stored, and only those', async () => {
     const served = await vendors();
@@ -328,27 +356,7 @@ describe.each(STORE_KINDS)('syncHistory into %s', (kind: TestStoreKind) => {
     // process dies once it is committed: nothing after it reaches the store.
     const store = await open(url);
     const first: StoreBatch[] = [];
-    const dying: Store = {
-      ...watched(store, {}),
-      beginSync: async () => {
-        const sync = await store.beginSync();
-        return {
-          syncedAt: sync.syncedAt,
-          batchMessages: 10,
-          readSource: (key) => sync.readSource(key),
-          readConversations: (key, ids) => sync.readConversations(key, ids),
-          write: async (batch) => {
-            if (first.length > 0) throw new Error('killed');
-            first.push(batch);
-            const result = await sync.write(batch);
-            await sync.commit();
-            return result;
-          },
-          commit: () => sync.commit(),
-          end: () => sync.end(),
-        };
-      },
-    };
+    const dying = dyingAfterFirstBatch(store, 10, first);
     await expect(
       syncHistory({ sources, store: dying, concurrency: 1, pageSize: PAGE_SIZE }),
     ).rejects.toThrow('killed');
@@ -405,27 +413,7 @@ describe.each(STORE_KINDS)('syncHistory into %s', (kind: TestStoreKind) => {
     // from its cursor; the process dies once it is committed.
     const store = await open(url);
     const first: StoreBatch[] = [];
-    const dying: Store = {
-      ...watched(store, {}),
-      beginSync: async () => {
-        const sync = await store.beginSync();
-        return {
-          syncedAt: sync.syncedAt,
-          batchMessages: 1,
-          readSource: (key) => sync.readSource(key),
-          readConversations: (key, asked) => sync.readConversations(key, asked),
-          write: async (batch) => {
-            if (first.length > 0) throw new Error('killed');
-            first.push(batch);
-            const result = await sync.write(batch);
-            await sync.commit();
-            return result;
-          },
-          commit: () => sync.commit(),
-          end: () => sync.end(),
-        };
-      },
-    };
+    const dying = dyingAfterFirstBatch(store, 1, first);
     await expect(
       syncHistory({ sources, store: dying, concurrency: 1, pageSize: PAGE_SIZE }),
     ).rejects.toThrow('killed');
