@@ -336,8 +336,8 @@ class SqlStoreSync implements StoreSync {
   readonly #written: Record<TableColumns['name'], WrittenKeys>;
   #ended: Promise<void> | undefined;
   // The transaction left open by the batches written since the last commit (`grouping`), with
-  // the messages they inserted or changed, and when it began.
-  #open: { messages: number; began: number } | undefined;
+  // the messages they inserted or changed.
+  #open: { messages: number } | undefined;
   // Commits the open transaction once it has been open for GROUP_OPEN_MS.
   #timer: ReturnType<typeof setTimeout> | undefined;
   // Messages of every batch written, to find the multiples of `grouping.commitEvery`.
@@ -436,8 +436,9 @@ class SqlStoreSync implements StoreSync {
   }
 
   /**
-   * Writes the batch into the open transaction (beginning one), then commits when the messages
-   * written reach a multiple of `commitEvery`, or the transaction has been open long enough.
+   * Writes the batch into the open transaction (beginning one, to be committed at the latest
+   * GROUP_OPEN_MS later), then commits when the messages written reach a multiple of
+   * `commitEvery`.
    * Rows taken for new are looked for before anything is written: a failed statement would roll
    * back the batches before this one too.
    */
@@ -445,7 +446,19 @@ class SqlStoreSync implements StoreSync {
     const { connection } = this.#engine;
     if (this.#open === undefined) {
       await connection.query('BEGIN TRANSACTION');
-      this.#open = { messages: 0, began: performance.now() };
+      this.#open = { messages: 0 };
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#turns
+          .run(() => this.#commitOpen())
+          .catch((error: unknown) => {
+            this.#failure ??= ChatHistoryError.is(error)
+              ? error
+              : storeFailed(this.#what('write'), error);
+          });
+      }, GROUP_OPEN_MS);
+      // A sync that is never ended keeps the process up no longer than its own work does.
+      this.#timer.unref?.();
     }
     const open = this.#open;
     let result: StoreBatchResult;
@@ -462,22 +475,8 @@ class SqlStoreSync implements StoreSync {
     open.messages += totalOf(result).messages.upserted;
     const before = this.#messages;
     this.#messages += batch.messages.length;
-    const filled = Math.floor(before / commitEvery) < Math.floor(this.#messages / commitEvery);
-    if (filled || performance.now() - open.began >= GROUP_OPEN_MS) await this.#commitOpen();
-    else if (this.#timer === undefined) {
-      const left = Math.max(0, open.began + GROUP_OPEN_MS - performance.now());
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#turns
-          .run(() => this.#commitOpen())
-          .catch((error: unknown) => {
-            this.#failure ??= ChatHistoryError.is(error)
-              ? error
-              : storeFailed(this.#what('write'), error);
-          });
-      }, left);
-      // A sync that is never ended keeps the process up no longer than its own work does.
-      this.#timer.unref?.();
+    if (Math.floor(before / commitEvery) < Math.floor(this.#messages / commitEvery)) {
+      await this.#commitOpen();
     }
     return result;
   }

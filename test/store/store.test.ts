@@ -963,7 +963,7 @@ describe('openStore', () => {
     const store = await open(path);
     const sync = await store.beginSync();
     const key = { source: 'okchat', account: 'bot-1' };
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       await sync.write(
         batch({
